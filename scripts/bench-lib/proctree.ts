@@ -1,0 +1,231 @@
+/**
+ * Process-tree memory, the pure half: parsing /proc text, finding a process's descendants, naming what
+ * each process is, and folding samples into peaks and lifetimes. The sampler that reads /proc is in
+ * sampler.ts.
+ */
+
+export interface StatInfo {
+  readonly pid: number;
+  readonly comm: string;
+  readonly ppid: number;
+}
+
+/** `/proc/<pid>/stat`: "pid (comm) state ppid ..."; comm may hold spaces and parentheses. */
+export function parseStat(text: string): StatInfo | undefined {
+  const open = text.indexOf("(");
+  const close = text.lastIndexOf(")");
+  if (open < 0 || close < open) return undefined;
+  const pid = Number(text.slice(0, open).trim());
+  const fields = text
+    .slice(close + 1)
+    .trim()
+    .split(/\s+/);
+  const ppid = Number(fields[1]);
+  if (!Number.isInteger(pid) || !Number.isInteger(ppid)) return undefined;
+  return { pid, comm: text.slice(open + 1, close), ppid };
+}
+
+export interface MemoryKb {
+  readonly rssKb: number;
+  /** Proportional set size: shared pages divided among the processes that map them. */
+  readonly pssKb: number;
+}
+
+/** `/proc/<pid>/smaps_rollup`: the Rss: and Pss: lines, in kB. */
+export function parseSmapsRollup(text: string): MemoryKb | undefined {
+  const rss = /^Rss:\s+(\d+) kB/m.exec(text);
+  const pss = /^Pss:\s+(\d+) kB/m.exec(text);
+  if (!rss || !pss) return undefined;
+  return { rssKb: Number(rss[1]), pssKb: Number(pss[1]) };
+}
+
+/** `/proc/<pid>/statm`: size resident ... in pages. */
+export function parseStatmRssKb(text: string, pageBytes: number): number | undefined {
+  const resident = Number(text.trim().split(/\s+/)[1]);
+  return Number.isFinite(resident) ? (resident * pageBytes) / 1024 : undefined;
+}
+
+/** The root and every process below it, given each process's parent. */
+export function descendants(root: number, parentOf: ReadonlyMap<number, number>): number[] {
+  const children = new Map<number, number[]>();
+  for (const [pid, ppid] of parentOf) {
+    const list = children.get(ppid);
+    if (list) list.push(pid);
+    else children.set(ppid, [pid]);
+  }
+  const out: number[] = [];
+  const stack = [root];
+  const seen = new Set<number>();
+  while (stack.length > 0) {
+    const pid = stack.pop() as number;
+    if (seen.has(pid)) continue;
+    seen.add(pid);
+    out.push(pid);
+    for (const c of children.get(pid) ?? []) stack.push(c);
+  }
+  return out;
+}
+
+export type Role =
+  | "npm"
+  | "shell"
+  | "tsx"
+  | "redact"
+  | "ffmpeg-decode"
+  | "ffmpeg-encode"
+  | "ffmpeg-transcode"
+  | "other";
+
+const base = (p: string): string => p.slice(p.lastIndexOf("/") + 1);
+
+/** What a process of the benchmark is, from its argv (`/proc/<pid>/cmdline` split on NUL). */
+export function classify(cmdline: readonly string[]): Role {
+  // A process that set its title (npm does) shows one string with spaces instead of NUL-separated args.
+  const argv = cmdline.length === 1 ? (cmdline[0] as string).trim().split(/\s+/) : cmdline;
+  const exe = base(argv[0] ?? "");
+  if (exe.includes("ffmpeg")) {
+    if (argv.includes("f32le") && argv.includes("pipe:0")) return "ffmpeg-encode";
+    if (argv.includes("pipe:1")) return "ffmpeg-decode";
+    return "ffmpeg-transcode";
+  }
+  if (exe === "sh" || exe === "bash" || exe === "dash") return "shell";
+  if (exe === "npm" || argv.some((a) => base(a) === "npm-cli.js" || base(a) === "npm")) return "npm";
+  if (argv.some((a) => a.endsWith("tsx/dist/cli.mjs") || base(a) === "tsx")) return "tsx";
+  if (argv.some((a) => a.endsWith("main.ts"))) return "redact";
+  return "other";
+}
+
+export interface ProcReading {
+  readonly pid: number;
+  readonly role: Role;
+  readonly rssKb: number;
+  /** Absent when this sample did not read PSS (it costs more than RSS to read). */
+  readonly pssKb?: number;
+}
+
+export interface TreeSample {
+  /** Milliseconds since the command started. */
+  readonly tMs: number;
+  readonly procs: readonly ProcReading[];
+}
+
+export interface Lifetime {
+  readonly pid: number;
+  readonly role: Role;
+  /** First and last sample (ms since start) in which the process was seen. */
+  readonly firstMs: number;
+  readonly lastMs: number;
+}
+
+export interface TreePeaks {
+  /** Largest sum over the tree in one sample, MB (1 MB = 1024 * 1024 bytes). */
+  readonly peakRssMB: number;
+  readonly peakPssMB: number;
+  /** Largest sum over the tree without the launcher (npm and its shell): the tool's own processes. */
+  readonly peakToolRssMB: number;
+  readonly peakToolPssMB: number;
+  /** Per role: the largest sum of that role's processes in one sample. */
+  readonly peakByRole: Partial<Record<Role, { rssMB: number; pssMB: number }>>;
+  readonly samples: number;
+  readonly lifetimes: readonly Lifetime[];
+}
+
+const LAUNCHER: ReadonlySet<Role> = new Set(["npm", "shell"]);
+
+/** Folds samples into peaks (of per-sample sums) and process lifetimes. */
+export class TreeTracker {
+  private peakRss = 0;
+  private peakPss = 0;
+  private peakToolRss = 0;
+  private peakToolPss = 0;
+  private readonly byRole = new Map<Role, { rssKb: number; pssKb: number }>();
+  private readonly lives = new Map<number, { role: Role; firstMs: number; lastMs: number }>();
+  private count = 0;
+
+  /** Add one sample. PSS peaks only count samples where every process has a PSS reading. */
+  add(sample: TreeSample): void {
+    this.count++;
+    let rss = 0;
+    let pss = 0;
+    let toolRss = 0;
+    let toolPss = 0;
+    const withPss = sample.procs.every((p) => p.pssKb !== undefined);
+    const roleSums = new Map<Role, { rssKb: number; pssKb: number }>();
+    for (const p of sample.procs) {
+      const pssKb = p.pssKb ?? 0;
+      rss += p.rssKb;
+      pss += pssKb;
+      if (!LAUNCHER.has(p.role)) {
+        toolRss += p.rssKb;
+        toolPss += pssKb;
+      }
+      const r = roleSums.get(p.role) ?? { rssKb: 0, pssKb: 0 };
+      roleSums.set(p.role, { rssKb: r.rssKb + p.rssKb, pssKb: r.pssKb + pssKb });
+      const life = this.lives.get(p.pid);
+      if (life) life.lastMs = sample.tMs;
+      else this.lives.set(p.pid, { role: p.role, firstMs: sample.tMs, lastMs: sample.tMs });
+    }
+    this.peakRss = Math.max(this.peakRss, rss);
+    this.peakToolRss = Math.max(this.peakToolRss, toolRss);
+    if (withPss) {
+      this.peakPss = Math.max(this.peakPss, pss);
+      this.peakToolPss = Math.max(this.peakToolPss, toolPss);
+    }
+    for (const [role, s] of roleSums) {
+      const cur = this.byRole.get(role) ?? { rssKb: 0, pssKb: 0 };
+      this.byRole.set(role, {
+        rssKb: Math.max(cur.rssKb, s.rssKb),
+        pssKb: withPss ? Math.max(cur.pssKb, s.pssKb) : cur.pssKb,
+      });
+    }
+  }
+
+  result(): TreePeaks {
+    const mb = (kb: number): number => Math.round((kb / 1024) * 10) / 10;
+    const peakByRole: Partial<Record<Role, { rssMB: number; pssMB: number }>> = {};
+    for (const [role, s] of this.byRole) peakByRole[role] = { rssMB: mb(s.rssKb), pssMB: mb(s.pssKb) };
+    return {
+      peakRssMB: mb(this.peakRss),
+      peakPssMB: mb(this.peakPss),
+      peakToolRssMB: mb(this.peakToolRss),
+      peakToolPssMB: mb(this.peakToolPss),
+      peakByRole,
+      samples: this.count,
+      lifetimes: [...this.lives].map(([pid, l]) => ({ pid, ...l })).sort((a, b) => a.firstMs - b.firstMs),
+    };
+  }
+}
+
+export interface RedactStages {
+  /** Start to the first decode (npm, tsx, module loading, manifest). */
+  readonly startupS: number;
+  /** First decode (length count and source hash) to the second. */
+  readonly inspectS: number;
+  /** Second decode (redact, write the master, measure) to the encoder's start. */
+  readonly pass1S: number;
+  /** The MP3 encoder's life (read the master, gain, encode). */
+  readonly encodeS: number;
+  /** After the encoder: output hashes, report, renames, exit. */
+  readonly tailS: number;
+}
+
+/**
+ * The stages of one `npm run redact` of one call, from when its ffmpeg processes were seen: the first
+ * decode, the second decode, the encode. Accurate to about one sampling interval. Undefined if the
+ * three processes were not all seen.
+ */
+export function redactStages(lifetimes: readonly Lifetime[], totalMs: number): RedactStages | undefined {
+  const decodes = lifetimes.filter((l) => l.role === "ffmpeg-decode").sort((a, b) => a.firstMs - b.firstMs);
+  const encode = lifetimes.find((l) => l.role === "ffmpeg-encode");
+  const d1 = decodes[0];
+  const d2 = decodes[1];
+  if (!d1 || !d2 || !encode) return undefined;
+  const s = (ms: number): number => Math.round(ms) / 1000;
+  return {
+    startupS: s(d1.firstMs),
+    inspectS: s(d2.firstMs - d1.firstMs),
+    pass1S: s(encode.firstMs - d2.firstMs),
+    encodeS: s(encode.lastMs - encode.firstMs),
+    tailS: s(totalMs - encode.lastMs),
+  };
+}

@@ -1,0 +1,50 @@
+import type { SourcePos } from "../errors.ts";
+import type { ExactSeconds, Hertz } from "../units.ts";
+
+/** A tone category: what the listener hears over a redacted range. */
+export interface Category {
+  readonly name: string;
+  readonly frequency: Hertz;
+  /** Optional legend text for published pages, e.g. "sensitive information". */
+  readonly label?: string;
+}
+
+/** One entry of the manifest's `redactions:` list, validated; `end` is exact even when `duration:` was given. */
+export interface ManifestEntry {
+  /** 1-based position in the `redactions:` list, as users count. */
+  readonly number: number;
+  readonly start: ExactSeconds;
+  readonly end: ExactSeconds;
+  readonly category: string;
+  /** Where the entry (its `-` item) starts. */
+  readonly pos: SourcePos;
+  /** Where the `start:` value and the `end:` (or `duration:`) value are. */
+  readonly startPos: SourcePos;
+  readonly endPos: SourcePos;
+  readonly endField: "end" | "duration";
+  /** Private note: never written to any output. */
+  readonly note?: string;
+}
+
+export interface ToneSettings {
+  /** Tone peak in dBFS (default -18). */
+  readonly levelDb: number;
+  /** Raised-cosine fade in and out, in milliseconds, inside each range (default 5). */
+  readonly rampMs: number;
+}
+
+export interface Manifest {
+  /** The manifest's path as shown to users, e.g. `redactions/call4.yaml`. */
+  readonly file: string;
+  /** The call name, e.g. `call4`. */
+  readonly call: string;
+  /** `recording:` as written (relative to recordings/), with its position; undefined = default lookup. */
+  readonly recording?: { readonly path: string; readonly pos: SourcePos };
+  readonly title?: string;
+  /** Built-in categories (sensitive 440 Hz, obscenity 660 Hz) merged with the manifest's own. */
+  readonly categories: ReadonlyMap<string, Category>;
+  readonly tone: ToneSettings;
+  /** Padding before and after every range, exact, in seconds (from `pad:` in ms). */
+  readonly pad: ExactSeconds;
+  readonly entries: readonly ManifestEntry[];
+}

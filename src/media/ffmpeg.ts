@@ -1,0 +1,198 @@
+/**
+ * The one module that owns the ffmpeg process. Everything else asks it to run
+ * an argument array (never a shell); it finds the binary, keeps a bounded tail
+ * of stderr, reads machine-readable progress from `-progress pipe:3`, and turns
+ * a failure into an FfmpegError carrying the command, exit code, signal and
+ * stderr tail. Swapping the process layer (execa, fluent-ffmpeg, a wasm build)
+ * means changing this file only.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { accessSync, constants, statSync } from "node:fs";
+import { createRequire } from "node:module";
+import type { Readable, Writable } from "node:stream";
+import { FfmpegError, RedactError } from "../errors.ts";
+
+export type FfmpegSource = "FFMPEG_PATH" | "ffmpeg-static" | "@ffmpeg-installer/ffmpeg";
+
+export interface FfmpegBinary {
+  readonly path: string;
+  readonly source: FfmpegSource;
+}
+
+const require = createRequire(import.meta.url);
+
+const isExecutableFile = (p: string): boolean => {
+  try {
+    if (!statSync(p).isFile()) return false;
+    accessSync(p, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+let cached: FfmpegBinary | undefined;
+
+/**
+ * Which ffmpeg to run: `FFMPEG_PATH` if set; else ffmpeg-static when its
+ * binary is present (its download fails on machines without internet, and it
+ * is optional); else the binary shipped inside @ffmpeg-installer's npm package.
+ */
+export function resolveFfmpeg(env: NodeJS.ProcessEnv = process.env): FfmpegBinary {
+  const override = env.FFMPEG_PATH;
+  if (override !== undefined && override !== "") {
+    if (!isExecutableFile(override)) {
+      throw new RedactError(
+        "E_FFMPEG",
+        1,
+        `FFMPEG_PATH is set to "${override}", which is not an executable file; unset it to use the ffmpeg installed by npm, or point it at an ffmpeg binary`,
+      );
+    }
+    return { path: override, source: "FFMPEG_PATH" };
+  }
+  if (cached) return cached;
+  const candidates: Array<[FfmpegSource, () => unknown]> = [
+    ["ffmpeg-static", () => require("ffmpeg-static")],
+    ["@ffmpeg-installer/ffmpeg", () => (require("@ffmpeg-installer/ffmpeg") as { path?: unknown }).path],
+  ];
+  for (const [source, load] of candidates) {
+    let p: unknown;
+    try {
+      p = load();
+    } catch {
+      continue;
+    }
+    if (typeof p === "string" && isExecutableFile(p)) {
+      cached = { path: p, source };
+      return cached;
+    }
+  }
+  throw new RedactError(
+    "E_FFMPEG",
+    1,
+    "no ffmpeg found: run `npm install` (it installs @ffmpeg-installer/ffmpeg, which ships the binary), or set FFMPEG_PATH to an ffmpeg binary",
+  );
+}
+
+/** Arguments every job gets: no banner, no stdin prompts, errors only on stderr. */
+const COMMON_ARGS = ["-hide_banner", "-nostdin", "-loglevel", "error", "-nostats"] as const;
+
+/** How much of stderr to keep for error messages. */
+const STDERR_TAIL_BYTES = 8192;
+
+export interface FfmpegProgress {
+  /** Media time written so far, in microseconds (ffmpeg's `out_time_us`). */
+  readonly outTimeUs: number;
+  readonly done: boolean;
+}
+
+export interface FfmpegJobOptions {
+  /** Arguments after the common ones: inputs, filters, outputs. */
+  readonly args: readonly string[];
+  /** What the job is doing, for error messages: "decoding recordings/call4.mp3". */
+  readonly summary: string;
+  readonly stdin?: "pipe" | "ignore";
+  readonly stdout?: "pipe" | "ignore";
+  readonly onProgress?: (p: FfmpegProgress) => void;
+  /** Error code to use on failure (E_DECODE for decoding a recording). */
+  readonly errorCode?: "E_FFMPEG" | "E_DECODE";
+}
+
+export interface FfmpegJob {
+  readonly command: readonly string[];
+  readonly stdin: Writable | null;
+  readonly stdout: Readable | null;
+  /** Resolves when ffmpeg exits 0; rejects with FfmpegError otherwise. */
+  readonly done: Promise<void>;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+const running = new Set<ChildProcess>();
+
+/** Kill every ffmpeg this process started (used on SIGINT/SIGTERM). */
+export function killAllFfmpeg(signal: NodeJS.Signals = "SIGKILL"): void {
+  for (const child of running) child.kill(signal);
+}
+
+export function startFfmpeg(opts: FfmpegJobOptions): FfmpegJob {
+  const bin = resolveFfmpeg();
+  const args = [...COMMON_ARGS, ...(opts.onProgress ? ["-progress", "pipe:3"] : []), ...opts.args];
+  const command = [bin.path, ...args];
+  const child = spawn(bin.path, args, {
+    stdio: [opts.stdin ?? "ignore", opts.stdout ?? "ignore", "pipe", opts.onProgress ? "pipe" : "ignore"],
+    windowsHide: true,
+  });
+  running.add(child);
+  // Writing to a job that has died raises EPIPE on stdin; `done` reports the real failure.
+  child.stdin?.on("error", () => {});
+
+  let tail = "";
+  child.stderr?.setEncoding("utf8");
+  child.stderr?.on("data", (s: string) => {
+    tail = (tail + s).slice(-STDERR_TAIL_BYTES);
+  });
+
+  const progressStream = child.stdio[3] as Readable | null | undefined;
+  if (opts.onProgress && progressStream) {
+    const onProgress = opts.onProgress;
+    let pending = "";
+    let outTimeUs = 0;
+    progressStream.setEncoding("utf8");
+    progressStream.on("data", (s: string) => {
+      pending += s;
+      let nl = pending.indexOf("\n");
+      while (nl >= 0) {
+        const line = pending.slice(0, nl).trim();
+        pending = pending.slice(nl + 1);
+        const eq = line.indexOf("=");
+        const key = line.slice(0, eq);
+        const value = line.slice(eq + 1);
+        if (key === "out_time_us" || key === "out_time_ms") {
+          // ffmpeg 4.x prints microseconds under both names.
+          const n = Number(value);
+          if (Number.isFinite(n) && n >= 0) outTimeUs = n;
+        } else if (key === "progress") {
+          onProgress({ outTimeUs, done: value === "end" });
+        }
+        nl = pending.indexOf("\n");
+      }
+    });
+  }
+
+  const done = new Promise<void>((resolve, reject) => {
+    child.once("error", (err) => {
+      running.delete(child);
+      reject(
+        new FfmpegError(
+          `${opts.summary}: could not start ffmpeg (${err.message})`,
+          { command, exitStatus: null, signal: null, stderrTail: tail },
+          opts.errorCode,
+        ),
+      );
+    });
+    child.once("close", (code, signal) => {
+      running.delete(child);
+      if (code === 0) resolve();
+      else
+        reject(
+          new FfmpegError(
+            `${opts.summary} failed`,
+            { command, exitStatus: code, signal, stderrTail: tail },
+            opts.errorCode,
+          ),
+        );
+    });
+  });
+  // A caller that never awaits `done` (because another error came first) must not crash the process.
+  done.catch(() => {});
+
+  return {
+    command,
+    stdin: child.stdin,
+    stdout: child.stdout,
+    done,
+    kill: (signal: NodeJS.Signals = "SIGKILL") => {
+      child.kill(signal);
+    },
+  };
+}

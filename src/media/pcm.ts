@@ -1,0 +1,57 @@
+/**
+ * Conversions between 16-bit little-endian interleaved PCM (what ffmpeg pipes
+ * and WAV files hold) and planar Float32Array chunks (what the DSP core uses).
+ * s16 -> float -> s16 is exact: x / 32768 * 32768 === x for every int16.
+ */
+
+/** Bytes per sample frame for 16-bit PCM. */
+export const frameBytes = (channels: number): number => 2 * channels;
+
+export function s16ToPlanar(bytes: Uint8Array, channels: number): Float32Array[] {
+  const frames = Math.floor(bytes.byteLength / (2 * channels));
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out: Float32Array[] = [];
+  for (let c = 0; c < channels; c++) out.push(new Float32Array(frames));
+  const scale = 1 / 32768;
+  if (channels === 1) {
+    const ch = out[0] as Float32Array;
+    for (let i = 0; i < frames; i++) ch[i] = view.getInt16(2 * i, true) * scale;
+    return out;
+  }
+  for (let c = 0; c < channels; c++) {
+    const ch = out[c] as Float32Array;
+    for (let i = 0, o = 2 * c, step = 2 * channels; i < frames; i++, o += step) ch[i] = view.getInt16(o, true) * scale;
+  }
+  return out;
+}
+
+/**
+ * Float sample to int16: x * 32768 rounded to nearest (halves up), clipped to [-32768, 32767].
+ * Samples that came from int16 convert back exactly; only tone samples are ever rounded.
+ */
+export const floatToS16 = (x: number): number => Math.min(32767, Math.max(-32768, Math.round(x * 32768)));
+
+export function planarToS16(planar: readonly Float32Array[]): Buffer {
+  const channels = planar.length;
+  const frames = planar[0]?.length ?? 0;
+  const buf = Buffer.allocUnsafe(frames * channels * 2);
+  for (let c = 0; c < channels; c++) {
+    const ch = planar[c] as Float32Array;
+    for (let i = 0, o = 2 * c, step = 2 * channels; i < frames; i++, o += step)
+      buf.writeInt16LE(floatToS16(ch[i] as number), o);
+  }
+  return buf;
+}
+
+/** Planar float to interleaved 32-bit float (machine order, little-endian on x86/arm), for piping to ffmpeg `-f f32le`. */
+export function planarToF32(planar: readonly Float32Array[]): Buffer {
+  const channels = planar.length;
+  const frames = planar[0]?.length ?? 0;
+  if (channels === 1) return Buffer.from((planar[0] as Float32Array).slice().buffer);
+  const out = new Float32Array(frames * channels);
+  for (let c = 0; c < channels; c++) {
+    const ch = planar[c] as Float32Array;
+    for (let i = 0, o = c; i < frames; i++, o += channels) out[o] = ch[i] as number;
+  }
+  return Buffer.from(out.buffer);
+}

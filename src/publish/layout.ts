@@ -1,0 +1,155 @@
+/**
+ * Where things live: `redactions/<call>.yaml`, `recordings/<file>`, `out/`.
+ * Call names and `recording:` paths are checked so that nothing is read from
+ * outside its folder (symlinks included) and nothing is written outside out/.
+ */
+import { readdirSync, realpathSync, statSync } from "node:fs";
+import { isAbsolute, join, relative, resolve, sep } from "node:path";
+import { ManifestError, RedactError, UsageError } from "../errors.ts";
+import type { Manifest } from "../manifest/types.ts";
+
+export interface Layout {
+  readonly root: string;
+  readonly redactionsDir: string;
+  readonly recordingsDir: string;
+  readonly outDir: string;
+}
+
+export function projectLayout(root: string): Layout {
+  return {
+    root,
+    redactionsDir: join(root, "redactions"),
+    recordingsDir: join(root, "recordings"),
+    outDir: join(root, "out"),
+  };
+}
+
+/** What users see: paths relative to the project root, with forward slashes. */
+export const display = (layout: Layout, path: string): string => relative(layout.root, path).split(sep).join("/");
+
+const CALL_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
+export function checkCallName(name: string): void {
+  if (!CALL_NAME.test(name) || name.includes("..")) {
+    throw new UsageError(
+      `"${name}" is not a call name: use letters, digits, "-", "_" and "." only (e.g. call4), naming redactions/<name>.yaml`,
+      "E_CALL_NAME",
+    );
+  }
+}
+
+/** redactions/<call>.yaml or .yml; both present is ambiguous; neither is an error (exit 2). */
+export function findManifest(layout: Layout, call: string): string {
+  checkCallName(call);
+  const found = [".yaml", ".yml"].map((ext) => join(layout.redactionsDir, call + ext)).filter(isFile);
+  if (found.length === 0) {
+    throw new UsageError(
+      `no manifest for "${call}": expected ${display(layout, join(layout.redactionsDir, `${call}.yaml`))}; write one (see README) or check the name with \`ls redactions\``,
+      "E_NO_MANIFEST",
+    );
+  }
+  if (found.length > 1) {
+    throw new UsageError(
+      `two manifests for "${call}": ${found.map((f) => display(layout, f)).join(" and ")}; keep only one`,
+      "E_NO_MANIFEST",
+    );
+  }
+  return found[0] as string;
+}
+
+/** All calls with a manifest in redactions/, sorted. */
+export function listCalls(layout: Layout): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(layout.redactionsDir);
+  } catch {
+    return [];
+  }
+  const calls = new Set<string>();
+  for (const n of names) {
+    const m = /^(.*)\.(yaml|yml)$/.exec(n);
+    if (m?.[1] && CALL_NAME.test(m[1]) && isFile(join(layout.redactionsDir, n))) calls.add(m[1]);
+  }
+  return [...calls].sort();
+}
+
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Is p strictly inside dir (both absolute)? */
+const inside = (dir: string, p: string): boolean => {
+  const rel = relative(dir, p);
+  return rel !== "" && rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+};
+
+/**
+ * The recording for a manifest: `recording:` under recordings/, or the single
+ * recordings/<call>.* file. Refuses paths (and symlinks) that leave recordings/
+ * with exit 2; a missing recording is exit 1.
+ */
+export function findRecording(layout: Layout, manifest: Manifest): string {
+  const dir = layout.recordingsDir;
+  let candidate: string;
+  if (manifest.recording) {
+    candidate = resolve(dir, manifest.recording.path);
+    if (!inside(dir, candidate)) {
+      throw new ManifestError([
+        {
+          pos: manifest.recording.pos,
+          field: "recording",
+          message: `"${manifest.recording.path}" is outside recordings/; name a file inside recordings/, e.g. ${manifest.call}.mp3`,
+        },
+      ]);
+    }
+    if (!isFile(candidate)) {
+      throw new RedactError(
+        "E_RECORDING",
+        1,
+        `${manifest.file}: recording ${display(layout, candidate)} not found; put the recording there or fix recording:`,
+      );
+    }
+  } else {
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      // no recordings/ folder: reported below as not found
+    }
+    const matches = names
+      .filter((n) => n.startsWith(`${manifest.call}.`) && !n.slice(manifest.call.length + 1).includes("."))
+      .filter((n) => isFile(join(dir, n)));
+    if (matches.length === 0) {
+      throw new RedactError(
+        "E_RECORDING",
+        1,
+        `${manifest.file}: no recording for ${manifest.call}: expected recordings/${manifest.call}.<ext> (e.g. ${manifest.call}.mp3), or set recording: in the manifest`,
+      );
+    }
+    if (matches.length > 1) {
+      throw new UsageError(
+        `${manifest.file}: several recordings match ${manifest.call}: ${matches.map((m) => `recordings/${m}`).join(", ")}; say which with recording: in the manifest`,
+        "E_RECORDING",
+      );
+    }
+    candidate = join(dir, matches[0] as string);
+  }
+  // Symlinks must not lead outside recordings/ either.
+  const real = realpathSync(candidate);
+  const realDir = realpathSync(dir);
+  if (!inside(realDir, real)) {
+    const pos = manifest.recording?.pos ?? { file: manifest.file, line: 1, col: 1 };
+    throw new ManifestError([
+      {
+        pos,
+        field: "recording",
+        message: `${display(layout, candidate)} is a link to a file outside recordings/; copy the recording into recordings/ instead`,
+      },
+    ]);
+  }
+  return candidate;
+}
