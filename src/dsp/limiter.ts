@@ -21,6 +21,9 @@
  * All gains are integers in units of 2^-32 until the final division, so the running sum is exact, the
  * result is deterministic and independent of the chunking, and "no reduction" is exactly 1.
  *
+ * Gains are also computed for the L frames before the stream (where the signal is zero), so a peak in the
+ * first frames already gets its full ramp.
+ *
  * Latency: the output is delayed by L + E + 6 frames internally; `process` returns what is ready and
  * `flush` the rest, so the concatenated output has exactly as many frames as the input, frame n of the
  * output being frame n of the input times g[n].
@@ -30,7 +33,11 @@ import { checkChunk, InterSamplePeaks } from "./truepeak.ts";
 export interface TruePeakLimiterOptions {
   sampleRate: number;
   channels: number;
-  /** Ceiling in dBTP (e.g. -1); the limited output's true peak stays at or below it. */
+  /**
+   * Ceiling in dBTP (e.g. -1). The output's true peak, as TruePeakMeter reads it, stays at or under it:
+   * exactly where the gain is steady across a peak, and by a measured margin where it is still moving (see
+   * targetRatio). Codecs add their own overshoot on top; leave room for that before encoding.
+   */
   ceilingDbtp: number;
   /** Look-ahead, and so the attack ramp, in ms (default 5). */
   lookaheadMs?: number;
@@ -123,7 +130,7 @@ export class TruePeakLimiter {
     }
     this.sampleRate = sampleRate;
     this.channels = channels;
-    this.ceiling = Math.pow(10, ceilingDbtp / 20);
+    this.ceiling = 10 ** (ceilingDbtp / 20);
     const L = Math.max(1, Math.round((lookaheadMs * sampleRate) / 1000));
     this.lookahead = L;
     this.target = this.ceiling * targetRatio(L);
@@ -175,8 +182,9 @@ export class TruePeakLimiter {
     const out = Array.from({ length: this.channels }, () => new Float32Array(total));
     const k = this.peaks.flush(this.peakBuf, this.ceiling);
     const written = this.consumePeaks(k, out, 0);
-    // After the end nothing needs reducing: the window slides on over "no requirement".
-    this.advance(null, this.framesIn - this.framesOut, out, written);
+    // After the end nothing needs reducing: the window slides on over "no requirement" until the hold window
+    // of the last frame, [n - E, n + L + E], is complete.
+    if (this.framesIn > 0) this.advance(null, this.framesIn + this.lookahead + EXTRA - this.reqCount, out, written);
     return out;
   }
 

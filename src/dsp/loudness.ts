@@ -44,8 +44,8 @@ export function kWeightingCoefficients(sampleRate: number): { shelf: Biquad; hig
   const gainDb = 3.999843853973347;
   let q = 0.7071752369554196;
   let k = Math.tan((Math.PI * f0) / sampleRate);
-  const vh = Math.pow(10, gainDb / 20);
-  const vb = Math.pow(vh, 0.4996667741545416);
+  const vh = 10 ** (gainDb / 20);
+  const vb = vh ** 0.4996667741545416;
   let a0 = 1 + k / q + k * k;
   const shelf: Biquad = {
     b0: (vh + (vb * k) / q + k * k) / a0,

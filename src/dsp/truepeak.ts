@@ -16,12 +16,12 @@
 
 /** Phase 0 and 1 of the BS.1770-4 Annex 2 filter; phase 3 is phase 0 reversed, phase 2 is phase 1 reversed. */
 const P0 = [
-  0.0017089843750, 0.0109863281250, -0.0196533203125, 0.0332031250000, -0.0594482421875, 0.1373291015625,
-  0.9721679687500, -0.1022949218750, 0.0476074218750, -0.0266113281250, 0.0148925781250, -0.0083007812500,
+  0.001708984375, 0.010986328125, -0.0196533203125, 0.033203125, -0.0594482421875, 0.1373291015625, 0.97216796875,
+  -0.102294921875, 0.047607421875, -0.026611328125, 0.014892578125, -0.00830078125,
 ] as const;
 const P1 = [
-  -0.0291748046875, 0.0292968750000, -0.0517578125000, 0.0891113281250, -0.1665039062500, 0.4650878906250,
-  0.7797851562500, -0.2003173828125, 0.1015625000000, -0.0582275390625, 0.0330810546875, -0.0189208984375,
+  -0.0291748046875, 0.029296875, -0.0517578125, 0.089111328125, -0.16650390625, 0.465087890625, 0.77978515625,
+  -0.2003173828125, 0.1015625, -0.0582275390625, 0.0330810546875, -0.0189208984375,
 ] as const;
 
 /** The 4 x 12 coefficients, `TRUE_PEAK_FIR[phase][tap]`; tap j multiplies x[m - j]. */
@@ -74,17 +74,57 @@ function interpolate(buf: Float64Array, n: number, iv: Float64Array, floor: numb
     const x0 = buf[HIST + i]!;
     // Phase k and phase 3-k share coefficients in reverse order.
     const y0 =
-      c00 * x0 + c01 * x1 + c02 * x2 + c03 * x3 + c04 * x4 + c05 * x5 +
-      c06 * x6 + c07 * x7 + c08 * x8 + c09 * x9 + c10 * x10 + c11 * x11;
+      c00 * x0 +
+      c01 * x1 +
+      c02 * x2 +
+      c03 * x3 +
+      c04 * x4 +
+      c05 * x5 +
+      c06 * x6 +
+      c07 * x7 +
+      c08 * x8 +
+      c09 * x9 +
+      c10 * x10 +
+      c11 * x11;
     const y1 =
-      c10_ * x0 + c11_ * x1 + c12_ * x2 + c13_ * x3 + c14_ * x4 + c15_ * x5 +
-      c16_ * x6 + c17_ * x7 + c18_ * x8 + c19_ * x9 + c1a_ * x10 + c1b_ * x11;
+      c10_ * x0 +
+      c11_ * x1 +
+      c12_ * x2 +
+      c13_ * x3 +
+      c14_ * x4 +
+      c15_ * x5 +
+      c16_ * x6 +
+      c17_ * x7 +
+      c18_ * x8 +
+      c19_ * x9 +
+      c1a_ * x10 +
+      c1b_ * x11;
     const y2 =
-      c1b_ * x0 + c1a_ * x1 + c19_ * x2 + c18_ * x3 + c17_ * x4 + c16_ * x5 +
-      c15_ * x6 + c14_ * x7 + c13_ * x8 + c12_ * x9 + c11_ * x10 + c10_ * x11;
+      c1b_ * x0 +
+      c1a_ * x1 +
+      c19_ * x2 +
+      c18_ * x3 +
+      c17_ * x4 +
+      c16_ * x5 +
+      c15_ * x6 +
+      c14_ * x7 +
+      c13_ * x8 +
+      c12_ * x9 +
+      c11_ * x10 +
+      c10_ * x11;
     const y3 =
-      c11 * x0 + c10 * x1 + c09 * x2 + c08 * x3 + c07 * x4 + c06 * x5 +
-      c05 * x6 + c04 * x7 + c03 * x8 + c02 * x9 + c01 * x10 + c00 * x11;
+      c11 * x0 +
+      c10 * x1 +
+      c09 * x2 +
+      c08 * x3 +
+      c07 * x4 +
+      c06 * x5 +
+      c05 * x6 +
+      c04 * x7 +
+      c03 * x8 +
+      c02 * x9 +
+      c01 * x10 +
+      c00 * x11;
     const a0 = Math.abs(y0);
     const a1 = Math.abs(y1);
     const a2 = Math.abs(y2);
@@ -132,17 +172,57 @@ function interpolateMax(buf: Float64Array, n: number, start: number): number {
     const x0 = buf[HIST + i]!;
     // Phase k and phase 3-k share coefficients in reverse order.
     const y0 =
-      c00 * x0 + c01 * x1 + c02 * x2 + c03 * x3 + c04 * x4 + c05 * x5 +
-      c06 * x6 + c07 * x7 + c08 * x8 + c09 * x9 + c10 * x10 + c11 * x11;
+      c00 * x0 +
+      c01 * x1 +
+      c02 * x2 +
+      c03 * x3 +
+      c04 * x4 +
+      c05 * x5 +
+      c06 * x6 +
+      c07 * x7 +
+      c08 * x8 +
+      c09 * x9 +
+      c10 * x10 +
+      c11 * x11;
     const y1 =
-      c10_ * x0 + c11_ * x1 + c12_ * x2 + c13_ * x3 + c14_ * x4 + c15_ * x5 +
-      c16_ * x6 + c17_ * x7 + c18_ * x8 + c19_ * x9 + c1a_ * x10 + c1b_ * x11;
+      c10_ * x0 +
+      c11_ * x1 +
+      c12_ * x2 +
+      c13_ * x3 +
+      c14_ * x4 +
+      c15_ * x5 +
+      c16_ * x6 +
+      c17_ * x7 +
+      c18_ * x8 +
+      c19_ * x9 +
+      c1a_ * x10 +
+      c1b_ * x11;
     const y2 =
-      c1b_ * x0 + c1a_ * x1 + c19_ * x2 + c18_ * x3 + c17_ * x4 + c16_ * x5 +
-      c15_ * x6 + c14_ * x7 + c13_ * x8 + c12_ * x9 + c11_ * x10 + c10_ * x11;
+      c1b_ * x0 +
+      c1a_ * x1 +
+      c19_ * x2 +
+      c18_ * x3 +
+      c17_ * x4 +
+      c16_ * x5 +
+      c15_ * x6 +
+      c14_ * x7 +
+      c13_ * x8 +
+      c12_ * x9 +
+      c11_ * x10 +
+      c10_ * x11;
     const y3 =
-      c11 * x0 + c10 * x1 + c09 * x2 + c08 * x3 + c07 * x4 + c06 * x5 +
-      c05 * x6 + c04 * x7 + c03 * x8 + c02 * x9 + c01 * x10 + c00 * x11;
+      c11 * x0 +
+      c10 * x1 +
+      c09 * x2 +
+      c08 * x3 +
+      c07 * x4 +
+      c06 * x5 +
+      c05 * x6 +
+      c04 * x7 +
+      c03 * x8 +
+      c02 * x9 +
+      c01 * x10 +
+      c00 * x11;
     const a0 = Math.abs(y0);
     const a1 = Math.abs(y1);
     const a2 = Math.abs(y2);
@@ -188,6 +268,7 @@ function shiftHistory(buf: Float64Array, n: number): void {
   buf.copyWithin(0, n, n + HIST);
 }
 
+/** Checks a planar chunk against the channel count; returns its length in frames. (Shared by the dsp modules.) */
 export function checkChunk(chunk: readonly Float32Array[], channels: number): number {
   if (chunk.length !== channels) {
     throw new RangeError(`expected ${channels} channel(s) in the chunk, got ${chunk.length}`);
@@ -271,9 +352,10 @@ export class TruePeakMeter {
  * frames [emitted, pushed - DELAY) and `flush` the last ones; over the whole stream exactly one value
  * per input frame comes out, in order.
  *
- * With a `threshold`, the work for blocks that provably stay at or below it is skipped, and values at or
- * below it are not resolved: a peak reported as <= threshold is then only known to be <= threshold (a peak
- * above it is always exact). Use a negative threshold (the default) to get every value exactly.
+ * With a `threshold` (the same for the whole stream), each peak is reported as max(threshold, peak): the
+ * limiter only needs to know which frames exceed its ceiling, and the work for blocks that provably stay at
+ * or under it is skipped. The default (-1) gives every peak exactly. Either way the values do not depend
+ * on the chunking.
  */
 export class InterSamplePeaks {
   static readonly DELAY = 6;
@@ -310,7 +392,7 @@ export class InterSamplePeaks {
     for (let from = 0; from < n; from += BLOCK) {
       const len = Math.min(BLOCK, n - from);
       this.block(chunk, from, len, threshold);
-      k = this.emit(len, out, k);
+      k = this.emit(len, out, k, threshold);
     }
     return k;
   }
@@ -329,7 +411,7 @@ export class InterSamplePeaks {
     this.block(zeros, 0, HIST, threshold);
     let tail = 0;
     for (let j = D; j < HIST; j++) tail = Math.max(tail, this.ivAll[j]!);
-    const k = this.emit(D, out, 0);
+    const k = this.emit(D, out, 0, threshold);
     out[k - 1] = Math.max(out[k - 1]!, tail);
     return k;
   }
@@ -342,8 +424,8 @@ export class InterSamplePeaks {
     const ivAll = this.ivAll;
     const absBlock = this.absBlock;
     const ivc = this.ivc;
-    // Values at or below the threshold need not be exact: report them as at most max(threshold, 0).
-    const floor = threshold > 0 ? threshold : 0;
+    // Values at or under the threshold need not be exact (emit raises them to it).
+    const floor = Math.max(threshold, 0);
     ivAll.fill(0, 0, len);
     absBlock.fill(0, 0, len);
     for (let c = 0; c < this.channels; c++) {
@@ -354,7 +436,7 @@ export class InterSamplePeaks {
         const a = Math.abs(v);
         if (a > absBlock[j]!) absBlock[j] = a;
       }
-      // A skipped channel leaves 0 (<= threshold): all its interpolated values are <= m * bound <= threshold.
+      // A skipped channel leaves 0: all its interpolated values are <= m * bound <= threshold.
       if (m * TRUE_PEAK_GAIN_BOUND * SKIP_SLACK > threshold) {
         interpolate(buf, len, ivc, floor);
         for (let j = 0; j < len; j++) if (ivc[j]! > ivAll[j]!) ivAll[j] = ivc[j]!;
@@ -364,7 +446,7 @@ export class InterSamplePeaks {
   }
 
   /** Turns the last block (ivAll, absBlock; len input frames) into frame peaks written to out from k. */
-  private emit(len: number, out: Float64Array, k: number): number {
+  private emit(len: number, out: Float64Array, k: number, threshold: number): number {
     const D = InterSamplePeaks.DELAY;
     const R = D + 1;
     const ring = this.absRing;
@@ -384,6 +466,7 @@ export class InterSamplePeaks {
       if (this.prevIv > p) p = this.prevIv;
       if (iv > p) p = iv;
       if (i === 0 && this.lead > p) p = this.lead;
+      if (threshold > p) p = threshold;
       this.prevIv = iv;
       out[k++] = p;
       this.emitted++;

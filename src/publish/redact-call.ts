@@ -8,17 +8,15 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { relative } from "node:path";
-import { TruePeakLimiter } from "../dsp/limiter.ts";
 import { LoudnessMeter } from "../dsp/loudness.ts";
-import { planNormalisation } from "../dsp/normalise.ts";
 import { redactChunk } from "../dsp/redact.ts";
-import { applyGain, webChannelCount, webMix } from "../dsp/webmix.ts";
+import { webChannelCount, webMix } from "../dsp/webmix.ts";
 import { RedactError } from "../errors.ts";
-import { parseManifest } from "../manifest/parse.ts";
+import { MAX_MANIFEST_BYTES, parseManifest } from "../manifest/parse.ts";
 import type { Manifest } from "../manifest/types.ts";
-import { openDecoder, openWavFile } from "../media/decode.ts";
+import { openDecoder } from "../media/decode.ts";
 import { sha256File } from "../media/hash.ts";
-import { startMp3Encoder } from "../media/mp3.ts";
+import { mp3LevelChangeDb, startMp3Encoder } from "../media/mp3.ts";
 import { planarToS16 } from "../media/pcm.ts";
 import { type PcmFormat, WavFileWriter } from "../media/wav.ts";
 import { buildPlan, fitPlan, type Plan } from "../plan/plan.ts";
@@ -28,6 +26,7 @@ import { OutputSet } from "./atomic.ts";
 import { display, findManifest, findRecording, type Layout } from "./layout.ts";
 import { noProgress, type ProgressListener } from "./progress.ts";
 import { buildReport, type Report, serialiseReport } from "./report.ts";
+import { settleGain, type WebSignal, webChunks } from "./web-audio.ts";
 
 export interface PreparedCall {
   readonly call: string;
@@ -44,9 +43,6 @@ export interface InspectedCall extends PreparedCall {
   /** Fitted to the recording: every range inside it, padding clipped. */
   readonly plan: Plan;
 }
-
-/** Largest manifest we read; the parser refuses bigger ones with a located error too. */
-const MAX_MANIFEST_BYTES = 1 << 20;
 
 export function prepareCall(layout: Layout, call: string): PreparedCall {
   const manifestPath = findManifest(layout, call);
@@ -140,7 +136,14 @@ export async function publishCall(
 
     // Pass 2: the web MP3 from the master, with one linear gain (and a limiter only if needed).
     const measured = meter.result();
-    const norm = planNormalisation(measured, webChannels);
+    const web: WebSignal = {
+      masterPath: wavTmp,
+      masterDisplay: `out/${outName("wav")}`,
+      sampleRate: rate,
+      webChannels,
+    };
+    const codecDb = await mp3LevelChangeDb({ sampleRate: rate, channels: webChannels });
+    const norm = await settleGain(web, measured, codecDb);
     const mp3Tmp = outputs.temp(outName("mp3"));
     const encoder = startMp3Encoder({
       input: { sampleRate: rate, channels: webChannels },
@@ -148,18 +151,17 @@ export async function publishCall(
       title: manifest.title ?? call.call,
       summary: `encoding out/${outName("mp3")}`,
     });
-    const limiter = norm.limiter
-      ? new TruePeakLimiter({ sampleRate: rate, channels: webChannels, ceilingDbtp: norm.limiterCeilingDbtp })
-      : undefined;
     try {
-      const master = await openWavFile(wavTmp, `out/${outName("wav")}`);
-      for await (const { offset, planar } of master.chunks()) {
-        const web = webMix(planar);
-        applyGain(web, norm.gain);
-        await encoder.write(limiter ? limiter.process(web) : web);
-        progress({ call: call.call, stage: "encoding", fraction: (offset + (planar[0]?.length ?? 0)) / samples });
+      const onFrames = (done: number): void =>
+        progress({ call: call.call, stage: "encoding", fraction: done / samples });
+      for await (const chunk of webChunks(
+        web,
+        norm.gain,
+        norm.limiter ? norm.limiterCeilingDbtp : undefined,
+        onFrames,
+      )) {
+        await encoder.write(chunk);
       }
-      if (limiter) await encoder.write(limiter.flush());
       await encoder.finish();
     } catch (err) {
       encoder.abort();
@@ -184,6 +186,7 @@ export async function publishCall(
       },
       measured,
       normalisation: norm,
+      encoderLevelDb: codecDb,
       outputs: {
         wav: { file: outName("wav"), sha256: wavSha },
         mp3: { file: outName("mp3"), sha256: mp3Sha },

@@ -38,6 +38,10 @@ export interface Report {
     readonly targetLufs: number;
     readonly gainDb: number;
     readonly limiter: boolean;
+    /** The level change the MP3 encoder makes, compensated in gainDb. */
+    readonly encoderLevelDb: number;
+    /** The web files' loudness as the pipeline predicts it (in-process measurement plus encoder level). */
+    readonly expectedLufs: number | null;
   };
   readonly outputs: Readonly<Record<string, OutputRecord>>;
   readonly tool: { readonly name: string; readonly version: string };
@@ -55,7 +59,8 @@ export function buildReport(args: {
   plan: Plan;
   tone: { levelDb: number; rampMs: number; padMs: number };
   measured: { integratedLufs: number; truePeakDbtp: number };
-  normalisation: Normalisation;
+  normalisation: Normalisation & { readonly expectedLufs: number };
+  encoderLevelDb: number;
   outputs: Record<string, OutputRecord>;
   tool: { name: string; version: string };
 }): Report {
@@ -85,6 +90,8 @@ export function buildReport(args: {
       targetLufs: args.normalisation.targetLufs,
       gainDb: round(args.normalisation.gainDb, 2),
       limiter: args.normalisation.limiter,
+      encoderLevelDb: round(args.encoderLevelDb, 2),
+      expectedLufs: finiteOrNull(args.normalisation.expectedLufs, 2),
     },
     outputs: args.outputs,
     tool: args.tool,

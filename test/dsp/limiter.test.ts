@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { TruePeakLimiter } from "../../src/dsp/limiter.ts";
 import type { TruePeakLimiterOptions } from "../../src/dsp/limiter.ts";
+import { TruePeakLimiter } from "../../src/dsp/limiter.ts";
 import { TruePeakMeter } from "../../src/dsp/truepeak.ts";
 import { chunked, concat, dbToGain, joinOutputs, lowpassNoise, rng, silence, sine } from "./signals.ts";
 
@@ -61,7 +61,12 @@ describe("TruePeakLimiter", () => {
   });
 
   it("keeps the ceiling under harsh random level jumps, with short look-aheads too", () => {
-    for (const [rate, lookaheadMs] of [[8000, 5], [8000, 1], [44100, 5], [22050, 2]] as const) {
+    for (const [rate, lookaheadMs] of [
+      [8000, 5],
+      [8000, 1],
+      [44100, 5],
+      [22050, 2],
+    ] as const) {
       for (let seed = 1; seed <= 4; seed++) {
         const r = rng(seed);
         let env = 1;
@@ -153,11 +158,18 @@ describe("TruePeakLimiter", () => {
   });
 
   it("handles empty and very short streams", () => {
-    for (const n of [0, 1, 2, 5, 40]) {
-      const x = new Float32Array(n).fill(2);
-      const { out } = limit({ sampleRate: 8000, channels: 1, ceilingDbtp: -1 }, [x], [1]);
+    for (const n of [0, 1, 2, 5, 40, 46, 47, 48, 53, 54, 55, 100]) {
+      // Latency at 8 kHz with 5 ms: 40 + 7 + 6 = 53 frames.
+      const loud = new Float32Array(n).map((_, i) => (i % 2 ? 2 : -1.5));
+      const { out } = limit({ sampleRate: 8000, channels: 1, ceilingDbtp: -1 }, [loud], [1]);
       expect(out[0]!.length).toBe(n);
-      if (n > 0) expect(truePeakDb(out)).toBeLessThanOrEqual(-1);
+      if (n > 0) {
+        expect(truePeakDb(out)).toBeLessThanOrEqual(-1);
+        expect(truePeakDb(out)).toBeGreaterThan(-1.5);
+      }
+      const quiet = new Float32Array(n).map((_, i) => (i % 3) * 0.1 + 0.05);
+      const { out: same } = limit({ sampleRate: 8000, channels: 1, ceilingDbtp: -1 }, [quiet], [2, 3]);
+      expect(firstDifference(same[0]!, quiet)).toBe(-1);
     }
     const lim = new TruePeakLimiter({ sampleRate: 8000, channels: 1, ceilingDbtp: -1 });
     expect(lim.flush()[0]!.length).toBe(0);

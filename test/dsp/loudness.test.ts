@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { kWeightingCoefficients, LoudnessMeter } from "../../src/dsp/loudness.ts";
 import type { LoudnessResult } from "../../src/dsp/loudness.ts";
+import { kWeightingCoefficients, LoudnessMeter } from "../../src/dsp/loudness.ts";
 import {
   chunked,
   concat,
@@ -158,33 +158,49 @@ describe("LoudnessMeter against ffmpeg ebur128=peak=true", () => {
   // 0.08 dB high.
   const rate = 48000;
   const cases: [string, number, () => Float32Array[]][] = [
-    ["noise bursts with silence gaps", rate, () => [
-      concat(
-        lowpassNoise(rate * 2, -12, 1),
-        silence(rate),
-        lowpassNoise(rate, -3, 2),
-        silence(rate * 2),
-        lowpassNoise(rate * 2, -20, 3),
-      ),
-    ]],
-    ["loud and quiet passages (relative gate)", rate, () => [
-      concat(
-        lowpassNoise(rate * 3, -10, 4),
-        lowpassNoise(rate * 4, -38, 5),
-        sine(rate, 440, -8, rate * 2),
-        lowpassNoise(rate * 2, -45, 6),
-      ),
-    ]],
-    ["stereo, different channels, with a 9 kHz tone", rate, () => {
-      const l = concat(sine(rate, 660, -15, rate * 3), lowpassNoise(rate * 2, -25, 7), silence(rate));
-      const r = concat(lowpassNoise(rate * 3, -18, 8), silence(rate), sine(rate, 9000, -4, rate * 2, 0.7));
-      return [l, r];
-    }],
-    ["44.1 kHz speech-like bursts (ffmpeg resamples to 48 kHz)", 44100, () => {
-      const x = lowpassNoise(44100 * 6, -2, 10);
-      for (let i = 0; i < x.length; i++) if (Math.floor(i / 22050) % 3 === 2) x[i] = x[i]! * 0.02;
-      return [x];
-    }],
+    [
+      "noise bursts with silence gaps",
+      rate,
+      () => [
+        concat(
+          lowpassNoise(rate * 2, -12, 1),
+          silence(rate),
+          lowpassNoise(rate, -3, 2),
+          silence(rate * 2),
+          lowpassNoise(rate * 2, -20, 3),
+        ),
+      ],
+    ],
+    [
+      "loud and quiet passages (relative gate)",
+      rate,
+      () => [
+        concat(
+          lowpassNoise(rate * 3, -10, 4),
+          lowpassNoise(rate * 4, -38, 5),
+          sine(rate, 440, -8, rate * 2),
+          lowpassNoise(rate * 2, -45, 6),
+        ),
+      ],
+    ],
+    [
+      "stereo, different channels, with a 9 kHz tone",
+      rate,
+      () => {
+        const l = concat(sine(rate, 660, -15, rate * 3), lowpassNoise(rate * 2, -25, 7), silence(rate));
+        const r = concat(lowpassNoise(rate * 3, -18, 8), silence(rate), sine(rate, 9000, -4, rate * 2, 0.7));
+        return [l, r];
+      },
+    ],
+    [
+      "44.1 kHz speech-like bursts (ffmpeg resamples to 48 kHz)",
+      44100,
+      () => {
+        const x = lowpassNoise(44100 * 6, -2, 10);
+        for (let i = 0; i < x.length; i++) if (Math.floor(i / 22050) % 3 === 2) x[i] = x[i]! * 0.02;
+        return [x];
+      },
+    ],
   ];
   it("feeds ffmpeg a float WAV that wavefile reads back sample for sample", () => {
     const l = sine(44100, 440, -3, 1000);

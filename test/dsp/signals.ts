@@ -24,7 +24,7 @@ export function rng(seed: number): () => number {
 }
 
 export function dbToGain(db: number): number {
-  return Math.pow(10, db / 20);
+  return 10 ** (db / 20);
 }
 
 /** A sine, peak amplitude from dBFS, phase in radians at frame 0. */

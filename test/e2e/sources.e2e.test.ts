@@ -75,7 +75,10 @@ describe("metadata of the source", () => {
       join(project.root, "recordings", "tagged.mp3"),
     ]);
     expect(readFileSync(join(project.root, "recordings", "tagged.mp3")).includes("LEAK-ARTIST-456")).toBe(true);
-    project.write("redactions/tagged.yaml", 'title: "Clean title"\nredactions:\n  - { start: 1, end: 2, category: sensitive }\n');
+    project.write(
+      "redactions/tagged.yaml",
+      'title: "Clean title"\nredactions:\n  - { start: 1, end: 2, category: sensitive }\n',
+    );
     const run = project.redact(["tagged"]);
     expect(run.status, run.stderr).toBe(0);
     for (const file of ["tagged.wav", "tagged.mp3", "tagged.json"]) {

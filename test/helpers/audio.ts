@@ -3,8 +3,11 @@
  * and decode or measure with ffmpeg as an independent reference.
  */
 import { spawnSync } from "node:child_process";
-import { WaveFile } from "wavefile";
+import wavefile from "wavefile";
 import { resolveFfmpeg } from "../../src/media/ffmpeg.ts";
+
+// wavefile is CommonJS: its named export only exists under some loaders, the default one under all.
+const { WaveFile } = wavefile;
 
 /** Deterministic pseudo-random generator (mulberry32) for repeatable test signals. */
 export function rng(seed: number): () => number {
