@@ -11,6 +11,18 @@ export interface CliOptions {
   readonly quiet: boolean;
 }
 
+/** Every option: its spellings, and whether it takes a value (`--name value` or `--name=value`). */
+const FLAGS: Record<string, { readonly key: string; readonly value?: true }> = {
+  "--all": { key: "all" },
+  "--check": { key: "check" },
+  "--json": { key: "json" },
+  "--quiet": { key: "quiet" },
+  "-q": { key: "quiet" },
+  "--help": { key: "help" },
+  "-h": { key: "help" },
+  "--version": { key: "version" },
+};
+
 export const HELP = `Redact call recordings for publishing.
 
 Usage:
@@ -39,58 +51,64 @@ Environment:
   FFMPEG_PATH  use this ffmpeg binary instead of the one installed by npm
 `;
 
-export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}): CliOptions {
-  const calls: string[] = [];
-  let all = false;
-  let check = false;
-  let json = false;
-  let help = false;
-  let version = false;
-  let quiet = false;
-  let onlyNames = false;
-  for (const arg of argv) {
-    if (onlyNames || !arg.startsWith("-")) {
-      calls.push(arg);
+export interface RawArgs {
+  readonly positional: readonly string[];
+  readonly flags: ReadonlyMap<string, string | true>;
+}
+
+/** Split argv into positional arguments and known flags; unknown flags are usage errors. */
+export function splitArgs(argv: readonly string[]): RawArgs {
+  const positional: string[] = [];
+  const flags = new Map<string, string | true>();
+  let onlyPositional = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (onlyPositional || !arg.startsWith("-") || arg === "-") {
+      positional.push(arg);
       continue;
     }
-    switch (arg) {
-      case "--":
-        onlyNames = true;
-        break;
-      case "--all":
-        all = true;
-        break;
-      case "--check":
-        check = true;
-        break;
-      case "--json":
-        json = true;
-        break;
-      case "--quiet":
-      case "-q":
-        quiet = true;
-        break;
-      case "--help":
-      case "-h":
-        help = true;
-        break;
-      case "--version":
-        version = true;
-        break;
-      default:
-        throw new UsageError(`unknown option ${arg}; see --help`);
+    if (arg === "--") {
+      onlyPositional = true;
+      continue;
+    }
+    const eq = arg.indexOf("=");
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    const flag = FLAGS[name];
+    if (!flag) throw new UsageError(`unknown option ${name}; see --help`);
+    if (flag.value) {
+      const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+      if (value === undefined || value === "") throw new UsageError(`${name} needs a value; see --help`);
+      flags.set(flag.key, value);
+    } else {
+      if (eq > 0) throw new UsageError(`${name} takes no value; see --help`);
+      flags.set(flag.key, true);
     }
   }
+  return { positional, flags };
+}
+
+export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}): CliOptions {
+  const { positional, flags } = splitArgs(argv);
+  const on = (key: string): boolean => flags.get(key) === true;
   // `npm run redact --all` (without `--`) hands --all to npm, which passes it on as npm_config_all.
-  if (env.npm_config_all === "true") all = true;
-  if (env.npm_config_check === "true") check = true;
-  if (help || version) return { calls, all, check, json, help, version, quiet };
-  if (all && calls.length > 0) throw new UsageError("give call names or --all, not both");
-  if (!all && calls.length === 0) {
+  const all = on("all") || env.npm_config_all === "true";
+  const check = on("check") || env.npm_config_check === "true";
+  const opts: CliOptions = {
+    calls: positional,
+    all,
+    check,
+    json: on("json"),
+    help: on("help"),
+    version: on("version"),
+    quiet: on("quiet"),
+  };
+  if (opts.help || opts.version) return opts;
+  if (all && positional.length > 0) throw new UsageError("give call names or --all, not both");
+  if (!all && positional.length === 0) {
     throw new UsageError(
       "name a call to redact, e.g. `npm run redact call4`, or use `npm run redact -- --all`; see --help",
     );
   }
-  if (json && !check) throw new UsageError("--json goes with --check");
-  return { calls, all, check, json, help, version, quiet };
+  if (opts.json && !check) throw new UsageError("--json goes with --check");
+  return opts;
 }

@@ -1,20 +1,19 @@
 /**
- * `npm run redact`: the thin shell over the pipeline. The only place that
- * reads argv, prints, handles signals and calls process.exit.
+ * `npm run redact`: the thin shell over the pipeline: reads the options,
+ * runs each call and prints what happened. Signals and exit codes: run.ts.
  */
 
-import { type ExitCode, RedactError } from "../errors.ts";
+import { RedactError } from "../errors.ts";
 import { formatTime } from "../manifest/time.ts";
-import { killAllFfmpeg } from "../media/ffmpeg.ts";
-import { discardAllOutputs } from "../publish/atomic.ts";
 import { listCalls, projectLayout } from "../publish/layout.ts";
 import { inspectCall, type PreparedCall, prepareCall, publishCall } from "../publish/redact-call.ts";
 import { TOOL } from "../version.ts";
 import { HELP, parseArgs } from "./args.ts";
 import { planJson, planTable } from "./plan-view.ts";
+import { type ExitStatus, printError, runCommand } from "./run.ts";
 import { isInteractive, statusLine } from "./terminal.ts";
 
-async function main(argv: readonly string[]): Promise<ExitCode | 0> {
+async function main(argv: readonly string[]): Promise<ExitStatus> {
   const opts = parseArgs(argv, process.env);
   if (opts.help) {
     process.stdout.write(HELP);
@@ -44,7 +43,7 @@ async function main(argv: readonly string[]): Promise<ExitCode | 0> {
     } catch (err) {
       if (!(err instanceof RedactError)) throw err;
       failures.push(err);
-      report(err);
+      printError(err);
     }
   }
   // An invalid manifest stops the whole run before anything is decoded or written.
@@ -69,7 +68,7 @@ async function main(argv: readonly string[]): Promise<ExitCode | 0> {
       status.clear();
       if (!(err instanceof RedactError)) throw err;
       failures.push(err);
-      report(err);
+      printError(err);
     }
   }
   if (opts.json)
@@ -81,32 +80,4 @@ async function main(argv: readonly string[]): Promise<ExitCode | 0> {
   return failures.some((f) => f.exitCode === 2) ? 2 : 1;
 }
 
-function report(err: RedactError): void {
-  process.stderr.write(`error: ${err.message.split("\n").join("\nerror: ")}\n`);
-}
-
-function onSignal(signal: NodeJS.Signals): void {
-  killAllFfmpeg();
-  discardAllOutputs();
-  process.stderr.write(`\ninterrupted (${signal}): no outputs were changed\n`);
-  process.exit(signal === "SIGINT" ? 130 : 143);
-}
-process.once("SIGINT", onSignal);
-process.once("SIGTERM", onSignal);
-
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    killAllFfmpeg();
-    discardAllOutputs();
-    if (err instanceof RedactError) {
-      report(err);
-      process.exit(err.exitCode);
-    }
-    // A bug, not a user mistake: say so, with the stack for the report.
-    process.stderr.write(
-      `internal error (please report it): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
-    process.exit(1);
-  },
-);
+runCommand(main);
