@@ -6,22 +6,14 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import wavefile from "wavefile";
+import { resolveFfmpeg } from "../../src/media/ffmpeg.ts";
+import { rng } from "../helpers/audio.ts";
 
 const { WaveFile } = wavefile;
 
-export const FFMPEG = new URL("../../node_modules/@ffmpeg-installer/linux-x64/ffmpeg", import.meta.url).pathname;
+export const FFMPEG = resolveFfmpeg().path;
 
-/** Deterministic PRNG (mulberry32), uniform in [0, 1). */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 export function dbToGain(db: number): number {
   return 10 ** (db / 20);
