@@ -15,7 +15,18 @@
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { once } from "node:events";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,8 +35,8 @@ import { mp3BitrateKbps, mp3SampleRate } from "../src/media/mp3.ts";
 import { BENCH_HELP, type BenchOptions, BenchUsageError, parseBenchArgs } from "./bench-lib/args.ts";
 import { type DspResults, dspThroughput } from "./bench-lib/dsp.ts";
 import { benchManifest, benchRanges, coverage } from "./bench-lib/manifest.ts";
-import { type RedactStages, redactStages } from "./bench-lib/proctree.ts";
-import { type MeasuredRun, measure } from "./bench-lib/sampler.ts";
+import { type Lifetime, type RedactStages, redactStages } from "./bench-lib/proctree.ts";
+import { type MeasuredRun, measure, waitForQuiet } from "./bench-lib/sampler.ts";
 import { median, round, summarise } from "./bench-lib/stats.ts";
 import { floatToS16le, SpeechSynth, SYNTH_VERSION } from "./bench-lib/synth.ts";
 import { formatTable, millions } from "./bench-lib/table.ts";
@@ -33,6 +44,7 @@ import { formatTable, millions } from "./bench-lib/table.ts";
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const BENCH = join(ROOT, ".bench");
 const PROJECT = join(BENCH, "project");
+const SNAPSHOT = join(BENCH, "snapshot");
 const RECORDINGS = join(PROJECT, "recordings");
 const TRANSCODES = join(BENCH, "transcode");
 const RESULTS = join(BENCH, "results.json");
@@ -47,20 +59,32 @@ const log = (line: string): void => {
 
 const sha256 = (path: string): string => createHash("sha256").update(readFileSync(path)).digest("hex");
 
-/** A digest of src/ so that figures can be matched to the code they measured (the tree has no commits). */
-function sourceDigest(): string {
+/**
+ * A copy of src/ (and package.json, which src/version.ts reads) taken when the benchmark starts, so that
+ * every run measures the same code even while src/ is being edited. Modules still resolve from the
+ * repository's node_modules (the copy lives inside the repository).
+ */
+function snapshotSource(): void {
+  rmSync(SNAPSHOT, { recursive: true, force: true });
+  mkdirSync(SNAPSHOT, { recursive: true });
+  cpSync(join(ROOT, "src"), join(SNAPSHOT, "src"), { recursive: true });
+  copyFileSync(join(ROOT, "package.json"), join(SNAPSHOT, "package.json"));
+}
+
+/** A digest of the measured src/ so that figures can be matched to the code (the tree has no commits). */
+function sourceDigest(srcDir: string): string {
   const hash = createHash("sha256");
   const walk = (dir: string): void => {
     for (const name of readdirSync(dir).sort()) {
       const p = join(dir, name);
       if (statSync(p).isDirectory()) walk(p);
       else {
-        hash.update(relative(ROOT, p));
+        hash.update(relative(srcDir, p));
         hash.update(readFileSync(p));
       }
     }
   };
-  walk(join(ROOT, "src"));
+  walk(srcDir);
   return hash.digest("hex").slice(0, 16);
 }
 
@@ -145,7 +169,8 @@ function prepareProject(): void {
   mkdirSync(TRANSCODES, { recursive: true });
   const tsx = join(ROOT, "node_modules/tsx/dist/cli.mjs");
   const quote = (p: string): string => `'${p.replaceAll("'", "'\\''")}'`;
-  const script = `node ${quote(tsx)} --tsconfig ${quote(join(ROOT, "tsconfig.json"))} ${quote(join(ROOT, "src/cli/main.ts"))}`;
+  const main = join(SNAPSHOT, "src/cli/main.ts");
+  const script = `node ${quote(tsx)} --tsconfig ${quote(join(ROOT, "tsconfig.json"))} ${quote(main)}`;
   const pkg = {
     name: "call-redactor-bench",
     private: true,
@@ -169,6 +194,11 @@ function transcodeArgs(input: string, title: string, out: string): string[] {
 
 interface RunFigures {
   readonly wallS: number;
+  readonly cpuS: number;
+  readonly cpuStall?: number;
+  /** Seconds spent waiting for a quiet CPU before the run, and the 10-s pressure when it started (%). */
+  readonly waitedS: number;
+  readonly startPressure?: number;
   readonly peakRssMB: number;
   readonly peakPssMB: number;
   readonly peakToolRssMB: number;
@@ -178,8 +208,12 @@ interface RunFigures {
   readonly sampleCostMs: number;
 }
 
-const figures = (m: MeasuredRun): RunFigures => ({
+const figures = (m: MeasuredRun, quiet: { waitedS: number; avg10?: number }): RunFigures => ({
   wallS: round(m.wallS, 3),
+  cpuS: m.cpuS,
+  ...(m.cpuStall !== undefined ? { cpuStall: m.cpuStall } : {}),
+  waitedS: quiet.waitedS,
+  ...(quiet.avg10 !== undefined ? { startPressure: quiet.avg10 } : {}),
   peakRssMB: m.peakRssMB,
   peakPssMB: m.peakPssMB,
   peakToolRssMB: m.peakToolRssMB,
@@ -200,8 +234,9 @@ interface LengthResult {
   readonly coverage: number;
   readonly tool: { gainDb?: number; limiter?: boolean; integratedLufs?: number };
   readonly redact: {
-    readonly runs: readonly (RunFigures & { stages?: RedactStages })[];
+    readonly runs: readonly RedactRun[];
     readonly medianS: number;
+    readonly medianCpuS: number;
     readonly minS: number;
     readonly maxS: number;
     readonly peakRssMB: number;
@@ -213,6 +248,7 @@ interface LengthResult {
   readonly transcode: {
     readonly runs: readonly RunFigures[];
     readonly medianS: number;
+    readonly medianCpuS: number;
     readonly minS: number;
     readonly maxS: number;
     readonly peakRssMB: number;
@@ -222,7 +258,26 @@ interface LengthResult {
   readonly ratio: number;
   /** Median of the per-run ratios (each redact over the transcode of the same round). */
   readonly ratioOfPairs: number;
+  /** median CPU time of redact / of transcode: steadier than wall time on a busy machine. */
+  readonly cpuRatio: number;
+  /** Largest share of a run's time that some task on the machine waited for a CPU (0-1): contention. */
+  readonly maxCpuStall?: number;
 }
+
+interface RedactRun extends RunFigures {
+  readonly stages?: RedactStages;
+  /** Every process of the run: role, what it did, first and last seen (ms from the start). */
+  readonly processes: readonly Lifetime[];
+}
+
+const describeRun = (m: MeasuredRun): string =>
+  `${m.wallS.toFixed(2).padStart(7)} s, CPU ${m.cpuS.toFixed(1)} s, peak ${m.peakRssMB} MB RSS (${m.peakPssMB} MB PSS)` +
+  (m.cpuStall !== undefined ? `, CPU stall ${Math.round(m.cpuStall * 100)}%` : "");
+
+const maxStall = (runs: readonly RunFigures[]): { maxCpuStall?: number } => {
+  const stalls = runs.flatMap((r) => (r.cpuStall === undefined ? [] : [r.cpuStall]));
+  return stalls.length > 0 ? { maxCpuStall: Math.max(...stalls) } : {};
+};
 
 const maxOf = (runs: readonly RunFigures[], key: keyof RunFigures): number =>
   Math.max(...runs.map((r) => r[key] as number));
@@ -244,27 +299,41 @@ async function benchLength(rec: Recording, opts: BenchOptions, ffmpeg: string): 
   const ranges = benchRanges(rec.minutes);
   writeFileSync(join(PROJECT, "redactions", `${rec.call}.yaml`), benchManifest(rec.file, rec.call, ranges));
   const transcodeOut = join(TRANSCODES, `${rec.call}.mp3`);
-  const redactRuns: (RunFigures & { stages?: RedactStages })[] = [];
+  const redactRuns: RedactRun[] = [];
   const transcodeRuns: RunFigures[] = [];
+  const quiet = async (): Promise<{ waitedS: number; avg10?: number }> => {
+    const q = await waitForQuiet(opts.maxWaitS, 25);
+    if (q.waitedS >= 1) log(`  waited ${q.waitedS} s for a quiet CPU (pressure now ${q.avg10 ?? "?"}%)`);
+    return q;
+  };
+  const outDir = join(PROJECT, "out");
   const runRedact = async (): Promise<void> => {
-    const m = await measure("npm", ["run", "redact", "--", rec.call], {
+    // An empty out/ every time: the tool may skip a call whose outputs are up to date.
+    rmSync(outDir, { recursive: true, force: true });
+    mkdirSync(outDir);
+    const q = await quiet();
+    const m = await measure("npm", ["run", "redact", "--", rec.call, ...opts.redactArgs], {
       cwd: PROJECT,
       env: { ...process.env, CI: "true" },
       sampleMs: opts.sampleMs,
     });
     check(`npm run redact -- ${rec.call}`, m);
+    if (!existsSync(join(outDir, `${rec.call}.mp3`))) {
+      throw new Error(`npm run redact -- ${rec.call} wrote no out/${rec.call}.mp3:\n${m.stdout}\n${m.stderr}`);
+    }
     const stages = redactStages(m.lifetimes, m.wallS * 1000);
-    redactRuns.push({ ...figures(m), ...(stages ? { stages } : {}) });
-    log(`  redact    ${m.wallS.toFixed(2).padStart(7)} s  peak ${m.peakRssMB} MB RSS (${m.peakPssMB} MB PSS)`);
+    redactRuns.push({ ...figures(m, q), ...(stages ? { stages } : {}), processes: m.lifetimes });
+    log(`  redact    ${describeRun(m)}`);
   };
   const runTranscode = async (): Promise<void> => {
+    const q = await quiet();
     const m = await measure(ffmpeg, transcodeArgs(rec.path, rec.call, transcodeOut), {
       cwd: BENCH,
       sampleMs: opts.sampleMs,
     });
     check(`ffmpeg transcode of ${rec.file}`, m);
-    transcodeRuns.push(figures(m));
-    log(`  transcode ${m.wallS.toFixed(2).padStart(7)} s  peak ${m.peakRssMB} MB RSS (${m.peakPssMB} MB PSS)`);
+    transcodeRuns.push(figures(m, q));
+    log(`  transcode ${describeRun(m)}`);
   };
   for (let r = 0; r < opts.runs; r++) {
     log(`${rec.minutes} min, round ${r + 1} of ${opts.runs}`);
@@ -310,6 +379,7 @@ async function benchLength(rec: Recording, opts: BenchOptions, ffmpeg: string): 
     redact: {
       runs: redactRuns,
       medianS: round(redactS.median, 3),
+      medianCpuS: round(median(redactRuns.map((r) => r.cpuS)), 2),
       minS: redactS.min,
       maxS: redactS.max,
       peakRssMB: maxOf(redactRuns, "peakRssMB"),
@@ -321,6 +391,7 @@ async function benchLength(rec: Recording, opts: BenchOptions, ffmpeg: string): 
     transcode: {
       runs: transcodeRuns,
       medianS: round(transcodeS.median, 3),
+      medianCpuS: round(median(transcodeRuns.map((r) => r.cpuS)), 2),
       minS: transcodeS.min,
       maxS: transcodeS.max,
       peakRssMB: maxOf(transcodeRuns, "peakRssMB"),
@@ -328,6 +399,8 @@ async function benchLength(rec: Recording, opts: BenchOptions, ffmpeg: string): 
     },
     ratio: round(redactS.median / transcodeS.median, 3),
     ratioOfPairs: round(median(redactRuns.map((r, i) => r.wallS / (transcodeRuns[i] as RunFigures).wallS)), 3),
+    cpuRatio: round(median(redactRuns.map((r) => r.cpuS)) / median(transcodeRuns.map((r) => r.cpuS)), 3),
+    ...maxStall([...redactRuns, ...transcodeRuns]),
   };
 }
 
@@ -336,7 +409,19 @@ function printSummary(lengths: readonly LengthResult[], dsp: DspResults | undefi
   if (lengths.length > 0) {
     out.push(
       formatTable(
-        ["minutes", "redact s", "transcode s", "ratio", "peak MB redact", "(PSS)", "peak MB transcode"],
+        [
+          "minutes",
+          "redact s",
+          "transcode s",
+          "ratio",
+          "peak MB redact",
+          "(PSS)",
+          "peak MB transcode",
+          "CPU s redact",
+          "CPU s transcode",
+          "CPU ratio",
+          "max stall",
+        ],
         lengths.map((l) => [
           String(l.minutes),
           l.redact.medianS.toFixed(2),
@@ -345,10 +430,18 @@ function printSummary(lengths: readonly LengthResult[], dsp: DspResults | undefi
           l.redact.peakRssMB.toFixed(1),
           l.redact.peakPssMB.toFixed(1),
           l.transcode.peakRssMB.toFixed(1),
+          l.redact.medianCpuS.toFixed(1),
+          l.transcode.medianCpuS.toFixed(1),
+          l.cpuRatio.toFixed(2),
+          l.maxCpuStall === undefined ? "-" : `${Math.round(l.maxCpuStall * 100)}%`,
         ]),
       ),
       "",
-      "redact stages (median s): startup = npm+tsx+imports; inspect = 1st decode + hash; pass 1 = decode, redact, master, meter",
+      "times: medians of wall clock; peak MB: largest RSS (PSS) sum over the process tree; CPU: user+sys of the tree;",
+      "max stall: largest share of a run's time that some task waited for a CPU (machine-wide contention)",
+      "",
+      "redact stages (median s): startup = npm+tsx+imports; inspect = 1st decode + hash; pass 1 = decode, redact,",
+      "master, meter; encode = first encoder start to last encoder end; tail = hashes, report, renames, exit",
       formatTable(
         ["minutes", "startup", "inspect", "pass 1", "encode", "tail"],
         lengths.map((l) => {
@@ -398,6 +491,9 @@ async function main(): Promise<number> {
     return 2;
   }
   mkdirSync(BENCH, { recursive: true });
+  snapshotSource();
+  const srcDigest = sourceDigest(join(SNAPSHOT, "src"));
+  log(`measuring a snapshot of src/ (digest ${srcDigest}) in ${relative(ROOT, SNAPSHOT)}`);
   prepareProject();
   const ffmpeg = resolveFfmpeg();
   const ffmpegVersion = spawnSync(ffmpeg.path, ["-version"], { encoding: "utf8" }).stdout.split("\n")[0] ?? "";
@@ -431,15 +527,17 @@ async function main(): Promise<number> {
       node: process.version,
     },
     ffmpeg: { path: ffmpeg.path, source: ffmpeg.source, version: ffmpegVersion },
-    srcDigest: sourceDigest(),
+    srcDigest,
     options: opts,
     commands: {
-      redact: `npm run redact -- <call>   (cwd ${relative(ROOT, PROJECT)}; its package.json runs: node node_modules/tsx/dist/cli.mjs src/cli/main.ts)`,
+      redact: `npm run redact -- ${["<call>", ...opts.redactArgs].join(" ")}   (cwd ${relative(ROOT, PROJECT)}; its package.json runs: node node_modules/tsx/dist/cli.mjs --tsconfig tsconfig.json ${relative(ROOT, SNAPSHOT)}/src/cli/main.ts, a copy of src/ taken at the start)`,
       transcode: [ffmpeg.path, ...transcodeArgs("<recording>", "<call>", "<out>.mp3")].join(" "),
     },
     notes: [
       "Times are wall clock from spawn to exit, medians over the runs; the two commands alternate, and which goes first alternates too.",
       "Peak memory: the largest sum over the process tree (the spawned process and every descendant, sampled from /proc every sampleMs); RSS counts shared pages (e.g. node's code) once per process, PSS shares them out. peakTool* leaves out the npm launcher and its shell.",
+      "CPU: user + system time of the whole tree (children's times, read from /proc/self/stat), less sensitive than wall time to other load on the machine.",
+      "cpuStall: share of the run's wall time during which some task on the machine was waiting for a CPU (/proc/pressure/cpu); high values mean the wall times were inflated by contention.",
       "MB = 2^20 bytes.",
     ],
     lengths,

@@ -13,7 +13,7 @@
 // bitexact flags. Running it twice gives identical bytes (with the same espeak-ng, sox and ffmpeg).
 
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -215,6 +215,7 @@ function ring(ms) {
 function build(_name, call, work) {
   const pieces = [];
   const entries = [];
+  const spoken = []; // every line as said: { who, segments: [{ text, startMs, endMs }] }, for the transcripts
   let at = 0; // samples, always a multiple of MS
   const add = (samples) => {
     pieces.push(samples);
@@ -234,9 +235,12 @@ function build(_name, call, work) {
     // Between lines: 300..590 ms of silence, varied but deterministic.
     if (at > 0) add(new Int16Array((300 + ((lineNo * 173) % 300)) * MS));
     lineNo++;
+    const said = { who: event.who, segments: [] };
+    spoken.push(said);
     event.segments.forEach((segment, i) => {
       if (i > 0) add(new Int16Array(WORD_GAP_MS * MS));
       const audio = speak(segment.text, event.speaker, work, segNo++);
+      said.segments.push({ text: segment.text, startMs: at / MS, endMs: (at + audio.length) / MS });
       if (segment.bleep) {
         entries.push({
           ...segment.bleep,
@@ -261,7 +265,90 @@ function build(_name, call, work) {
     all.set(p, pos);
     pos += p.length;
   }
-  return { samples: all, entries };
+  return { samples: all, entries, spoken };
+}
+
+// ---------------------------------------------------------------- example transcripts
+
+// Word-level transcripts in the shapes local recognisers write, for trying `npm run suggest` on the
+// demo. They come from the synthesis, not from a recogniser: each segment's first word starts and
+// its last word ends exactly where the segment's audio does (so a redacted phrase's words span its
+// manifest entry to the millisecond); the words between share the segment's time in proportion to
+// their length, as an approximation. One format per call, so that every reader is exercised.
+const TRANSCRIPT_FORMATS = { call1: "whisperx.json", call2: "whisper.cpp.json", call3: "vtt", call4: "srt" };
+
+function wordTimes(spoken) {
+  const words = [];
+  for (const line of spoken) {
+    for (const seg of line.segments) {
+      const ws = seg.text.split(/\s+/).filter(Boolean);
+      const total = ws.reduce((n, w) => n + w.length, 0);
+      let used = 0;
+      ws.forEach((w, i) => {
+        const startMs = seg.startMs + Math.round(((seg.endMs - seg.startMs) * used) / total);
+        used += w.length;
+        const endMs =
+          i === ws.length - 1 ? seg.endMs : seg.startMs + Math.round(((seg.endMs - seg.startMs) * used) / total);
+        words.push({ text: w, startMs, endMs, line });
+      });
+    }
+  }
+  return words;
+}
+
+const srtClock = (ms, sep) => {
+  const h = Math.floor(ms / 3600000);
+  const m = Math.floor(ms / 60000) % 60;
+  const s = Math.floor(ms / 1000) % 60;
+  const pad = (n, k = 2) => String(n).padStart(k, "0");
+  return `${pad(h)}:${pad(m)}:${pad(s)}${sep}${pad(ms % 1000, 3)}`;
+};
+
+function transcript(name, spoken) {
+  const format = TRANSCRIPT_FORMATS[name];
+  const words = wordTimes(spoken);
+  const sec = (ms) => ms / 1000;
+  if (format === "srt") {
+    return words
+      .map((w, i) => `${i + 1}\n${srtClock(w.startMs, ",")} --> ${srtClock(w.endMs, ",")}\n${w.text}\n`)
+      .join("\n");
+  }
+  if (format === "vtt") {
+    const cues = words.map((w) => `${srtClock(w.startMs, ".")} --> ${srtClock(w.endMs, ".")}\n${w.text}\n`);
+    return `WEBVTT\n\n${cues.join("\n")}`;
+  }
+  const lines = spoken.map((line) => ({ line, words: words.filter((w) => w.line === line) }));
+  if (format === "whisperx.json") {
+    const segments = lines.map(({ words: ws }) => ({
+      start: sec(ws[0].startMs),
+      end: sec(ws[ws.length - 1].endMs),
+      text: ws.map((w) => w.text).join(" "),
+      words: ws.map((w) => ({ word: w.text, start: sec(w.startMs), end: sec(w.endMs), score: 0.9 })),
+    }));
+    return `${JSON.stringify({ segments, language: "en" }, null, 2)}\n`;
+  }
+  // whisper.cpp -ojf: tokens are pieces of words; one starting with a space starts a new word.
+  const transcription = lines.map(({ words: ws }) => {
+    const from = ws[0].startMs;
+    const to = ws[ws.length - 1].endMs;
+    const tokens = [{ text: "[_BEG_]", offsets: { from, to: from }, id: 50363, p: 0.9 }];
+    for (const w of ws) {
+      const [, core, punct] = /^(.*?)([.,?!]*)$/.exec(w.text);
+      const cut = core.length > 6 ? Math.ceil(core.length / 2) : core.length;
+      const mid = w.startMs + Math.round(((w.endMs - w.startMs) * cut) / core.length);
+      tokens.push({ text: ` ${core.slice(0, cut)}`, offsets: { from: w.startMs, to: mid }, id: 1000, p: 0.9 });
+      if (cut < core.length)
+        tokens.push({ text: core.slice(cut), offsets: { from: mid, to: w.endMs }, id: 1001, p: 0.9 });
+      if (punct) tokens.push({ text: punct, offsets: { from: w.endMs, to: w.endMs }, id: 13, p: 0.9 });
+    }
+    return {
+      timestamps: { from: srtClock(from, ","), to: srtClock(to, ",") },
+      offsets: { from, to },
+      text: ` ${ws.map((w) => w.text).join(" ")}`,
+      tokens,
+    };
+  });
+  return `${JSON.stringify({ result: { language: "en" }, transcription }, null, 2)}\n`;
 }
 
 function clock(ms) {
@@ -279,6 +366,8 @@ function seconds(ms) {
 
 function manifest(name, call, entries) {
   const out = [];
+  // Editors with the YAML language server (VS Code's YAML extension and others) read this line.
+  out.push("# yaml-language-server: $schema=../schema/manifest.schema.json");
   out.push(`# Demo manifest for ${name}: regenerate with scripts/make-demo.sh`);
   out.push(`# Generated from scripts/demo-script/${name}.txt. Each redacted phrase was synthesised as a`);
   out.push(`# segment of its own, so these times are where its audio starts and ends, to the sample`);
@@ -377,7 +466,7 @@ const staged = [];
 try {
   for (const name of calls) {
     const call = parseScript(join(SCRIPT_DIR, `${name}.txt`));
-    const { samples, entries } = build(name, call, work);
+    const { samples, entries, spoken } = build(name, call, work);
     let peak = 0;
     for (const v of samples) peak = Math.max(peak, Math.abs(v));
     if (peak >= 32767) fail(`${name}: the mix clips: lower a speaker's vol= in scripts/demo-script/${name}.txt`);
@@ -419,8 +508,14 @@ try {
     for (const l of result.lines) console.log(l);
     if (result.problems.length) fail(`${name}: ${result.problems.join("; ")}`);
     staged.push([mp3, join(ROOT, "recordings", `${name}.mp3`)], [yamlFile, join(ROOT, "redactions", `${name}.yaml`)]);
+    if (TRANSCRIPT_FORMATS[name]) {
+      const file = `${name}.${TRANSCRIPT_FORMATS[name]}`;
+      writeFileSync(join(work, file), transcript(name, spoken));
+      staged.push([join(work, file), join(ROOT, "examples", "transcripts", file)]);
+    }
   }
   // Everything built and checked: only now replace the files in the repository.
+  mkdirSync(join(ROOT, "examples", "transcripts"), { recursive: true });
   for (const [from, to] of staged) {
     const tmp = `${to}.tmp`;
     writeFileSync(tmp, readFileSync(from));

@@ -17,6 +17,9 @@ export type ErrorCode =
   | "E_DECODE" // ffmpeg could not decode the recording
   | "E_FFMPEG" // ffmpeg missing or failed
   | "E_IO" // disk error
+  | "E_VERIFY" // a published file failed verification (src/verify)
+  | "E_LABELS" // an Audacity label file that cannot be read (located issues)
+  | "E_TRANSCRIPT" // a transcript that cannot be read or has no word timings (located issues)
   | "E_INTERRUPTED"; // SIGINT/SIGTERM
 
 export class RedactError extends Error {

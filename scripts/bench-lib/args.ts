@@ -9,6 +9,10 @@ export interface BenchOptions {
   readonly dspSeconds: number;
   /** Process-tree memory sampling interval, ms. */
   readonly sampleMs: number;
+  /** Extra arguments for every `npm run redact` (after the call name), e.g. ["--formats", "mp3"]. */
+  readonly redactArgs: readonly string[];
+  /** Before each timed run, wait up to this many seconds for the CPU to be quiet (0: never wait). */
+  readonly maxWaitS: number;
   readonly help: boolean;
 }
 
@@ -23,6 +27,9 @@ Writes .bench/results.json and prints a table.
   --quick              the same as --minutes 1 --runs 1
   --dsp-seconds 60     seconds of audio for the DSP throughput figures; 0 skips them (default 60)
   --sample-ms 50       memory sampling interval in ms (default 50)
+  --redact-args "..."  extra arguments for every npm run redact, e.g. "--formats mp3" (default none)
+  --max-wait 60        before each timed run, wait up to this many seconds for the CPU to be quiet
+                       (under 25% "some" pressure over 10 s, from /proc/pressure/cpu); 0 never waits
   --help               this text
 `;
 
@@ -43,6 +50,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   let runs = 3;
   let dspSeconds = 60;
   let sampleMs = 50;
+  let redactArgs: string[] = [];
+  let maxWaitS = 60;
   let help = false;
   let quick = false;
   let explicitMinutes = false;
@@ -72,6 +81,15 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       case "--sample-ms":
         sampleMs = positive("--sample-ms", value());
         break;
+      case "--redact-args": {
+        const text = value();
+        if (text === undefined) throw new BenchUsageError('--redact-args needs the arguments, e.g. "--formats mp3"');
+        redactArgs = text.split(/\s+/).filter((a) => a !== "");
+        break;
+      }
+      case "--max-wait":
+        maxWaitS = positive("--max-wait", value(), true);
+        break;
       case "--quick":
         quick = true;
         break;
@@ -87,5 +105,5 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     if (!explicitMinutes) minutes = [1];
     if (!explicitRuns) runs = 1;
   }
-  return { minutes, runs, dspSeconds, sampleMs, help };
+  return { minutes, runs, dspSeconds, sampleMs, redactArgs, maxWaitS, help };
 }

@@ -25,6 +25,33 @@ export function parseStat(text: string): StatInfo | undefined {
   return { pid, comm: text.slice(open + 1, close), ppid };
 }
 
+/** CPU clock ticks from `/proc/<pid>/stat`: own user and system time, and that of reaped children. */
+export interface CpuTicks {
+  readonly utime: number;
+  readonly stime: number;
+  readonly cutime: number;
+  readonly cstime: number;
+}
+
+export function parseStatCpu(text: string): CpuTicks | undefined {
+  const close = text.lastIndexOf(")");
+  if (close < 0) return undefined;
+  const f = text
+    .slice(close + 1)
+    .trim()
+    .split(/\s+/)
+    .map(Number);
+  const at = (i: number): number => f[i] ?? Number.NaN;
+  const ticks = { utime: at(11), stime: at(12), cutime: at(13), cstime: at(14) };
+  return Object.values(ticks).every(Number.isFinite) ? ticks : undefined;
+}
+
+/** `/proc/pressure/cpu`, the "some" line: share of time some task waited for a CPU (avg10, %) and the total, µs. */
+export function parseCpuPressure(text: string): { avg10: number; totalUs: number } | undefined {
+  const m = /^some avg10=([\d.]+) avg60=[\d.]+ avg300=[\d.]+ total=(\d+)/m.exec(text);
+  return m ? { avg10: Number(m[1]), totalUs: Number(m[2]) } : undefined;
+}
+
 export interface MemoryKb {
   readonly rssKb: number;
   /** Proportional set size: shared pages divided among the processes that map them. */
@@ -95,9 +122,26 @@ export function classify(cmdline: readonly string[]): Role {
   return "other";
 }
 
+/** A short description of a process for timelines: for ffmpeg, codec, input and output. */
+export function describe(cmdline: readonly string[]): string {
+  const argv = cmdline.length === 1 ? (cmdline[0] as string).trim().split(/\s+/) : cmdline;
+  const role = classify(argv);
+  if (!role.startsWith("ffmpeg")) return role;
+  const after = (flag: string): string | undefined => {
+    const i = argv.lastIndexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const input = base(after("-i") ?? "?");
+  const output = base(argv[argv.length - 1] ?? "?");
+  const codec = after("-c:a") ?? after("-f") ?? "?";
+  return `${role} ${codec} ${input} -> ${output}`;
+}
+
 export interface ProcReading {
   readonly pid: number;
   readonly role: Role;
+  /** What describe() says about it. */
+  readonly label?: string;
   readonly rssKb: number;
   /** Absent when this sample did not read PSS (it costs more than RSS to read). */
   readonly pssKb?: number;
@@ -112,6 +156,7 @@ export interface TreeSample {
 export interface Lifetime {
   readonly pid: number;
   readonly role: Role;
+  readonly label?: string;
   /** First and last sample (ms since start) in which the process was seen. */
   readonly firstMs: number;
   readonly lastMs: number;
@@ -139,7 +184,7 @@ export class TreeTracker {
   private peakToolRss = 0;
   private peakToolPss = 0;
   private readonly byRole = new Map<Role, { rssKb: number; pssKb: number }>();
-  private readonly lives = new Map<number, { role: Role; firstMs: number; lastMs: number }>();
+  private readonly lives = new Map<number, { role: Role; label?: string; firstMs: number; lastMs: number }>();
   private count = 0;
 
   /** Add one sample. PSS peaks only count samples where every process has a PSS reading. */
@@ -163,7 +208,10 @@ export class TreeTracker {
       roleSums.set(p.role, { rssKb: r.rssKb + p.rssKb, pssKb: r.pssKb + pssKb });
       const life = this.lives.get(p.pid);
       if (life) life.lastMs = sample.tMs;
-      else this.lives.set(p.pid, { role: p.role, firstMs: sample.tMs, lastMs: sample.tMs });
+      else {
+        const label = p.label !== undefined && p.label !== p.role ? { label: p.label } : {};
+        this.lives.set(p.pid, { role: p.role, ...label, firstMs: sample.tMs, lastMs: sample.tMs });
+      }
     }
     this.peakRss = Math.max(this.peakRss, rss);
     this.peakToolRss = Math.max(this.peakToolRss, toolRss);
@@ -199,33 +247,37 @@ export class TreeTracker {
 export interface RedactStages {
   /** Start to the first decode (npm, tsx, module loading, manifest). */
   readonly startupS: number;
-  /** First decode (length count and source hash) to the second. */
+  /** First decode (length count and source hash) to the next decode. */
   readonly inspectS: number;
-  /** Second decode (redact, write the master, measure) to the encoder's start. */
+  /** Second decode (redact, write the master, measure) to the first encoder's start. */
   readonly pass1S: number;
-  /** The MP3 encoder's life (read the master, gain, encode). */
+  /** First encoder's start to the last encoder's end (the web encodes, and any codec probes among them). */
   readonly encodeS: number;
-  /** After the encoder: output hashes, report, renames, exit. */
+  /** After the last encoder: hashes, report, renames, exit. */
   readonly tailS: number;
 }
 
 /**
  * The stages of one `npm run redact` of one call, from when its ffmpeg processes were seen: the first
- * decode, the second decode, the encode. Accurate to about one sampling interval. Undefined if the
- * three processes were not all seen.
+ * decode, the next decode after it, then every encoder. Accurate to about one sampling interval.
+ * Undefined if those processes were not all seen.
  */
 export function redactStages(lifetimes: readonly Lifetime[], totalMs: number): RedactStages | undefined {
   const decodes = lifetimes.filter((l) => l.role === "ffmpeg-decode").sort((a, b) => a.firstMs - b.firstMs);
-  const encode = lifetimes.find((l) => l.role === "ffmpeg-encode");
   const d1 = decodes[0];
-  const d2 = decodes[1];
-  if (!d1 || !d2 || !encode) return undefined;
+  if (!d1) return undefined;
+  const d2 = decodes.find((d) => d.firstMs > d1.lastMs);
+  if (!d2) return undefined;
+  const encodes = lifetimes.filter((l) => l.role === "ffmpeg-encode" && l.firstMs >= d2.firstMs);
+  if (encodes.length === 0) return undefined;
+  const encodeStart = Math.min(...encodes.map((e) => e.firstMs));
+  const encodeEnd = Math.max(...encodes.map((e) => e.lastMs));
   const s = (ms: number): number => Math.round(ms) / 1000;
   return {
     startupS: s(d1.firstMs),
     inspectS: s(d2.firstMs - d1.firstMs),
-    pass1S: s(encode.firstMs - d2.firstMs),
-    encodeS: s(encode.lastMs - encode.firstMs),
-    tailS: s(totalMs - encode.lastMs),
+    pass1S: s(encodeStart - d2.firstMs),
+    encodeS: s(encodeEnd - encodeStart),
+    tailS: s(totalMs - encodeEnd),
   };
 }

@@ -4,12 +4,16 @@
  */
 
 import { RedactError } from "../errors.ts";
-import { formatTime } from "../manifest/time.ts";
 import { listCalls, projectLayout } from "../publish/layout.ts";
-import { inspectCall, type PreparedCall, prepareCall, publishCall } from "../publish/redact-call.ts";
+import { inspectCall, type PreparedCall, prepareCall } from "../publish/redact-call.ts";
+import { inShard, type Shard } from "../publish/shard.ts";
+import { indexIsDue, rebuildIndex } from "../publish/site-index.ts";
+import { loadSiteSettings } from "../publish/site-settings.ts";
 import { TOOL } from "../version.ts";
 import { HELP, parseArgs } from "./args.ts";
+import { runBatch, type Unprepared } from "./batch.ts";
 import { planJson, planTable } from "./plan-view.ts";
+import { runPreview } from "./preview.ts";
 import { type ExitStatus, printError, runCommand } from "./run.ts";
 import { isInteractive, statusLine } from "./terminal.ts";
 
@@ -24,9 +28,17 @@ async function main(argv: readonly string[]): Promise<ExitStatus> {
     return 0;
   }
   const layout = projectLayout(process.cwd());
-  const names = opts.all ? listCalls(layout) : opts.calls;
-  if (names.length === 0) {
+  if (opts.preview) return runPreview(layout, opts.preview, opts.quiet);
+  // The site settings are checked first, like a manifest: an error there stops the run (exit 2).
+  const site = loadSiteSettings(layout);
+  const named = opts.all ? listCalls(layout) : opts.calls;
+  if (named.length === 0) {
     throw new RedactError("E_USAGE", 2, "no manifests in redactions/: write redactions/<call>.yaml first (see README)");
+  }
+  const names = opts.shard ? inShard(named, opts.shard) : named;
+  if (names.length === 0) {
+    if (!opts.quiet) process.stdout.write(`${shardNote(named.length, opts.shard)}\n`);
+    return 0;
   }
   const status = statusLine(process.stderr, !opts.quiet && isInteractive(process.stderr, process.env));
   const out = (line: string): void => {
@@ -37,33 +49,59 @@ async function main(argv: readonly string[]): Promise<ExitStatus> {
   // Every manifest is read and validated before anything is decoded or written.
   const prepared: PreparedCall[] = [];
   const failures: RedactError[] = [];
+  const unprepared: Unprepared[] = [];
   for (const name of names) {
     try {
       prepared.push(prepareCall(layout, name));
     } catch (err) {
       if (!(err instanceof RedactError)) throw err;
       failures.push(err);
+      unprepared.push({ call: name, error: err });
       printError(err);
     }
   }
   // An invalid manifest stops the whole run before anything is decoded or written.
   if (failures.some((f) => f.exitCode === 2)) return 2;
+  // Redacting: concurrent calls, skipping unchanged ones, a summary at the end (batch.ts).
+  if (!opts.check) {
+    const { file: _, ...siteValues } = site;
+    let statuses: readonly string[] = [];
+    const code = await runBatch(layout, names, prepared, unprepared, {
+      afterCalls: (outcomes) => {
+        statuses = outcomes.map((o) => o.status);
+      },
+      force: opts.force,
+      quiet: opts.quiet,
+      ...(opts.jobs === undefined ? {} : { jobs: opts.jobs }),
+      // What changes the outputs beyond the manifest: part of each report's fingerprint.
+      // (--no-verify too: its reports carry no verification.)
+      settings: {
+        formats: opts.formats?.join(",") ?? "",
+        site: JSON.stringify(siteValues),
+        ...(opts.verify ? {} : { verify: "off" }),
+      },
+      publish: { site, ...(opts.formats ? { formats: opts.formats } : {}), ...(opts.verify ? {} : { verify: false }) },
+    });
+    // The index is rebuilt once, after every call of the run has finished, from all reports in out/
+    // (when a call was published, or when it is missing; a run that published nothing leaves out/ as it was).
+    try {
+      if (!indexIsDue(layout, statuses)) return code;
+      const listed = rebuildIndex(layout, site);
+      if (!opts.quiet) process.stdout.write(`out/index.html: ${listed} call${listed === 1 ? "" : "s"} listed\n`);
+    } catch (err) {
+      if (!(err instanceof RedactError)) throw err;
+      printError(err);
+      return code === 0 ? 1 : code;
+    }
+    return code;
+  }
 
   const jsonPlans: object[] = [];
   for (const call of prepared) {
     try {
       const inspected = await inspectCall(call, status.update);
-      if (opts.check) {
-        if (opts.json) jsonPlans.push(planJson(inspected));
-        else out(planTable(inspected));
-        continue;
-      }
-      const rep = await publishCall(layout, inspected, status.update);
-      const files = Object.values(rep.outputs).map((o) => `out/${o.file}`);
-      const gain = `${rep.loudness.gainDb >= 0 ? "+" : ""}${rep.loudness.gainDb.toFixed(1)} dB`;
-      out(
-        `${call.call}: ${rep.ranges.length} range${rep.ranges.length === 1 ? "" : "s"} redacted, ${formatTime(rep.source.samples / rep.source.sampleRate)}; web gain ${gain}${rep.loudness.limiter ? " + limiter" : ""} -> ${[...files, `out/${call.call}.json`].join(", ")}`,
-      );
+      if (opts.json) jsonPlans.push(planJson(inspected));
+      else out(planTable(inspected));
     } catch (err) {
       status.clear();
       if (!(err instanceof RedactError)) throw err;
@@ -79,5 +117,8 @@ async function main(argv: readonly string[]): Promise<ExitStatus> {
   }
   return failures.some((f) => f.exitCode === 2) ? 2 : 1;
 }
+
+const shardNote = (total: number, shard: Shard | undefined): string =>
+  `shard ${shard?.index}/${shard?.count}: none of the ${total} call${total === 1 ? "" : "s"} falls in this share; nothing to do`;
 
 runCommand(main);

@@ -1,6 +1,11 @@
 /** How `--check` shows a plan: a table for people, JSON for scripts. */
+import { formatPos } from "../errors.ts";
 import { formatTime } from "../manifest/time.ts";
+import { type PlanWarning, planWarnings } from "../plan/warnings.ts";
 import type { InspectedCall } from "../publish/redact-call.ts";
+
+/** `warning: redactions/call4.yaml:9:5: redactions[1]: range 1 (...) is only 30.0 ms long, ...` */
+export const formatWarning = (w: PlanWarning): string => `warning: ${formatPos(w.pos)}: ${w.field}: ${w.message}`;
 
 export function planJson(c: InspectedCall): object {
   const rate = c.format.sampleRate;
@@ -19,7 +24,22 @@ export function planJson(c: InspectedCall): object {
       endSample: r.end,
       startSeconds: r.start / rate,
       endSeconds: r.end / rate,
+      start: formatTime(r.start / rate),
+      end: formatTime(r.end / rate),
+      durationSamples: r.end - r.start,
+      durationSeconds: (r.end - r.start) / rate,
       entries: r.entries.map((e) => e.number),
+      merged: r.entries.length > 1,
+    })),
+    warnings: planWarnings(c.plan, c.samples).map((w) => ({
+      kind: w.kind,
+      ranges: w.ranges,
+      entries: w.entries,
+      file: w.pos.file,
+      line: w.pos.line,
+      col: w.pos.col,
+      field: w.field,
+      message: w.message,
     })),
   };
 }
@@ -51,5 +71,9 @@ export function planTable(c: InspectedCall): string {
         .join("  ")
         .trimEnd()}`,
   );
-  return `${head}\n${lines.join("\n")}`;
+  const merged = c.plan.ranges
+    .filter((r) => r.entries.length > 1)
+    .map((r) => `  range ${r.number} merges entries ${r.entries.map((e) => e.number).join(", ")}`);
+  const warnings = planWarnings(c.plan, c.samples).map((w) => `  ${formatWarning(w)}`);
+  return [head, ...lines, ...merged, ...warnings].join("\n");
 }

@@ -227,6 +227,49 @@ export class TruePeakLimiter {
     let boxPos = this.boxPos;
     for (let j = 0; j < k; j++, idx++) {
       const r = req === null ? ONE : req[j]!;
+      // No requirement in the hold window (the deque holds only ones, so h = 1) and none in the frames that
+      // follow: until the next requirement, each frame only releases, moves the boxcar and is output. This
+      // is what the general step below computes for those frames, without the deque (which ends up holding
+      // only the newest frame). Once the release is over and the boxcar is all ones (at rest), the rest
+      // of the run is the delayed input, bit for bit, and is copied.
+      if (r === ONE && idx - L - EXTRA >= 0 && (head === tail || qv[head] === ONE)) {
+        let end = j + 1;
+        if (req === null) end = k;
+        else while (end < k && req[end] === ONE) end++;
+        const count = end - j;
+        let from = idx - L - EXTRA; // the output frame of idx
+        let t = 0;
+        for (; t < count && (h2 !== ONE || boxSum !== boxFull); t++, from++) {
+          if (h2 !== ONE) h2 = ONE - Math.floor((ONE - h2) * release);
+          boxSum += h2 - box[boxPos]!;
+          box[boxPos] = h2;
+          if (++boxPos === boxLen) boxPos = 0;
+          const pos = from & ringMask;
+          if (boxSum === boxFull) {
+            for (let c = 0; c < channels; c++) out[c]![written] = ring[c]![pos]!;
+          } else {
+            const g = boxSum / boxFull;
+            for (let c = 0; c < channels; c++) out[c]![written] = ring[c]![pos]! * g;
+          }
+          written++;
+        }
+        // At rest: the boxcar holds only ones, wherever its position.
+        const rest = count - t;
+        for (let c = 0; c < channels; c++) {
+          const src = ring[c]!;
+          const dst = out[c]!;
+          for (let i = 0; i < rest; i++) dst[written + i] = src[(from + i) & ringMask]!;
+        }
+        written += rest;
+        boxPos = (boxPos + rest) % boxLen;
+        head = 0;
+        tail = 1;
+        qi[0] = idx + count - 1;
+        qv[0] = ONE;
+        idx += count - 1;
+        j = end - 1;
+        continue;
+      }
       // Monotonic deque: drop back entries that can never be the minimum again.
       while (head !== tail && qv[(tail - 1) & mask]! >= r) tail = (tail - 1) & mask;
       qi[tail] = idx;

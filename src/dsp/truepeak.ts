@@ -450,27 +450,41 @@ export class InterSamplePeaks {
     const D = InterSamplePeaks.DELAY;
     const R = D + 1;
     const ring = this.absRing;
-    for (let j = 0; j < len; j++) {
-      const m = this.pushed++;
-      ring[m % R] = this.absBlock[j]!;
+    const absBlock = this.absBlock;
+    const ivAll = this.ivAll;
+    // The per-frame state in locals (written back below): this loop runs once per frame of every pass.
+    let m = this.pushed;
+    let prevIv = this.prevIv;
+    let lead = this.lead;
+    let emitted = this.emitted;
+    // Ring slots of frame m (written) and of frame m - D (read): m % R and (m - D) % R = (m + 1) % R.
+    let put = m % R;
+    let get = (m + 1) % R;
+    for (let j = 0; j < len; j++, m++) {
+      ring[put] = absBlock[j]!;
       // Input frame m closes the interval (m-6, m-5).
-      const iv = this.ivAll[j]!;
+      const iv = ivAll[j]!;
       if (m < D) {
         // (m-6, m-5) for m < 6: before frame 0, except m = 5, which is (-1, 0) and becomes prevIv.
-        if (iv > this.lead) this.lead = iv;
-        this.prevIv = iv;
-        continue;
+        if (iv > lead) lead = iv;
+        prevIv = iv;
+      } else {
+        let p = ring[get]!;
+        if (prevIv > p) p = prevIv;
+        if (iv > p) p = iv;
+        if (m === D && lead > p) p = lead;
+        if (threshold > p) p = threshold;
+        prevIv = iv;
+        out[k++] = p;
+        emitted++;
       }
-      const i = m - D;
-      let p = ring[i % R]!;
-      if (this.prevIv > p) p = this.prevIv;
-      if (iv > p) p = iv;
-      if (i === 0 && this.lead > p) p = this.lead;
-      if (threshold > p) p = threshold;
-      this.prevIv = iv;
-      out[k++] = p;
-      this.emitted++;
+      put = get;
+      if (++get === R) get = 0;
     }
+    this.pushed = m;
+    this.prevIv = prevIv;
+    this.lead = lead;
+    this.emitted = emitted;
     return k;
   }
 }

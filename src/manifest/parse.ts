@@ -13,6 +13,16 @@ import { ManifestError } from "../errors.ts";
 import type { ExactSeconds } from "../units.ts";
 import { hertz } from "../units.ts";
 import {
+  CATEGORIES_SHAPE,
+  CATEGORY_SHAPE,
+  ENTRY_SHAPE,
+  fieldNames,
+  fieldShape,
+  MANIFEST_SHAPE,
+  TONE_SHAPE,
+} from "./definition.ts";
+import { readFormatsNode } from "./formats.ts";
+import {
   addExact,
   compareExact,
   exactToNumber,
@@ -37,15 +47,19 @@ export const BUILTIN_CATEGORIES: ReadonlyMap<string, Category> = new Map([
   ["obscenity", { name: "obscenity", frequency: hertz(660), label: "obscenity" }],
 ]);
 
-export const DEFAULT_TONE: ToneSettings = { levelDb: -18, rampMs: 5 };
+const LEVEL = fieldShape(TONE_SHAPE, "level", "number");
+const RAMP = fieldShape(TONE_SHAPE, "ramp", "number");
+export const DEFAULT_TONE: ToneSettings = { levelDb: LEVEL.default ?? -18, rampMs: RAMP.default ?? 5 };
 
 /** The field path of a redaction entry, counted from 1 as users count: `redactions[2]`. */
 export const entryField = (number: number, key?: string): string => `redactions[${number}]${key ? `.${key}` : ""}`;
 
-const TOP_KEYS = ["recording", "title", "redactions", "categories", "tone", "pad"] as const;
-const ENTRY_KEYS = ["start", "end", "duration", "category", "note"] as const;
-const TONE_KEYS = ["level", "ramp"] as const;
-const CATEGORY_KEYS = ["frequency", "label"] as const;
+// The keys each level takes come from definition.ts (the JSON Schema is generated from it too):
+// add a new key there.
+const TOP_KEYS = fieldNames(MANIFEST_SHAPE);
+const ENTRY_KEYS = fieldNames(ENTRY_SHAPE);
+const TONE_KEYS = fieldNames(TONE_SHAPE);
+const CATEGORY_KEYS = fieldNames(CATEGORY_SHAPE);
 
 const TIME_EXPECTED = 'a time: seconds as a number (e.g. 161.25) or a string such as "2:27.350" or "1:02:27.350"';
 const ENTRY_EXPECTED = "each entry needs start:, end: (or duration:) and category:";
@@ -302,7 +316,8 @@ const readTime = (ctx: Ctx, f: Field): ExactSeconds | undefined => {
   return undefined;
 };
 
-const CATEGORY_NAME = /^[a-z0-9_-]+$/;
+const CATEGORY_NAMES = CATEGORIES_SHAPE.names ?? { pattern: "^[a-z0-9_-]+$", maxLength: 64 };
+const CATEGORY_NAME = new RegExp(CATEGORY_NAMES.pattern);
 
 interface CategoriesResult {
   readonly categories: Map<string, Category>;
@@ -327,14 +342,18 @@ const readCategories = (ctx: Ctx, f: Field | undefined): CategoriesResult => {
     const name = c.key;
     known.add(name);
     let ok = true;
-    if (!CATEGORY_NAME.test(name) || name.length > 64) {
+    if (!CATEGORY_NAME.test(name) || name.length > CATEGORY_NAMES.maxLength) {
       const cleaned = name
         .toLowerCase()
         .replace(/[^a-z0-9_-]+/g, "-")
         .replace(/^-+|-+$/g, "")
-        .slice(0, 64);
+        .slice(0, CATEGORY_NAMES.maxLength);
       const hint = cleaned && cleaned !== name ? `, e.g. "${cleaned}"` : "";
-      ctx.add(c.keyOffset, c.path, `category names are plain lower-case words (a-z, 0-9, _ and -, up to 64)${hint}`);
+      ctx.add(
+        c.keyOffset,
+        c.path,
+        `category names are plain lower-case words (a-z, 0-9, _ and -, up to ${CATEGORY_NAMES.maxLength})${hint}`,
+      );
       ok = false;
     }
     const builtin = BUILTIN_CATEGORIES.get(name);
@@ -388,13 +407,14 @@ const readTone = (ctx: Ctx, f: Field | undefined): ToneSettings => {
   let { levelDb, rampMs } = DEFAULT_TONE;
   const levelField = fields.get("level");
   if (levelField) {
-    const expected = "a tone peak in dBFS from -60 to 0, e.g. -18";
-    const r = readNumber(ctx, levelField, expected, true);
+    const [min, max] = [LEVEL.minimum ?? -60, LEVEL.maximum ?? 0];
+    const expected = `a tone peak in dBFS from ${min} to ${max}, e.g. ${LEVEL.default}`;
+    const r = readNumber(ctx, levelField, expected, LEVEL.signed);
     if (r) {
       const magnitude = exactToNumber(r.value);
       const level = r.negative ? -magnitude : magnitude;
-      if (!(level <= 0 && level >= -60)) {
-        const why = level > 0 ? "is above 0 dBFS (full scale)" : "is below -60 dBFS (too quiet to hear)";
+      if (!(level <= max && level >= min)) {
+        const why = level > max ? `is above ${max} dBFS (full scale)` : `is below ${min} dBFS (too quiet to hear)`;
         ctx.add(ctx.at(levelField), levelField.path, `level ${why}; expected ${expected}`);
       } else levelDb = level + 0; // + 0 turns -0 into 0
     }
@@ -718,6 +738,12 @@ export const parseManifest = (rawText: string, opts: ParseManifestOptions): Mani
   const recording = recordingField ? readRecording(ctx, recordingField) : undefined;
   const titleField = top.get("title");
   const title = titleField ? readLine(ctx, titleField, "a one-line title, e.g. Call 4") : undefined;
+  const formatsField = top.get("formats");
+  const formats = formatsField
+    ? readFormatsNode(formatsField.node, formatsField.path, formatsField.keyOffset, (at, field, message) =>
+        ctx.add(at, field, message),
+      )
+    : undefined;
   const { categories, known } = readCategories(ctx, top.get("categories"));
   const tone = readTone(ctx, top.get("tone"));
 
@@ -749,6 +775,7 @@ export const parseManifest = (rawText: string, opts: ParseManifestOptions): Mani
     call,
     ...(recording ? { recording } : {}),
     ...(title === undefined ? {} : { title }),
+    ...(formats === undefined ? {} : { formats }),
     categories,
     tone,
     pad,

@@ -1,5 +1,6 @@
 import type { SourcePos } from "../errors.ts";
 import type { ExactSeconds, Hertz } from "../units.ts";
+import type { WebFormat } from "./formats.ts";
 
 /** A tone category: what the listener hears over a redacted range. */
 export interface Category {
@@ -41,6 +42,8 @@ export interface Manifest {
   /** `recording:` as written (relative to recordings/), with its position; undefined = default lookup. */
   readonly recording?: { readonly path: string; readonly pos: SourcePos };
   readonly title?: string;
+  /** `formats:` — the web formats this call publishes, overriding the site's default; undefined = not given. */
+  readonly formats?: readonly WebFormat[];
   /** Built-in categories (sensitive 440 Hz, obscenity 660 Hz) merged with the manifest's own. */
   readonly categories: ReadonlyMap<string, Category>;
   readonly tone: ToneSettings;

@@ -16,6 +16,8 @@ export interface DecodedChunk {
   readonly offset: number;
   /** Planar samples in [-1, 1), exactly int16 / 32768. */
   readonly planar: Float32Array[];
+  /** The same samples as they came: 16-bit little-endian, interleaved (a buffer of the chunk's own). */
+  readonly interleaved: Buffer;
 }
 
 export interface PcmStream {
@@ -98,8 +100,10 @@ async function openWavStream(
     const take = (): DecodedChunk | undefined => {
       const usable = pendingBytes - (pendingBytes % bpf);
       if (usable === 0) return undefined;
+      // Buffer.concat always copies, so the chunk's bytes are its own.
       const whole = Buffer.concat(pending, pendingBytes);
-      const chunk = { offset, planar: s16ToPlanar(whole.subarray(0, usable), format.channels) };
+      const interleaved = whole.subarray(0, usable);
+      const chunk = { offset, planar: s16ToPlanar(interleaved, format.channels), interleaved };
       pending = usable < whole.length ? [Buffer.from(whole.subarray(usable))] : [];
       pendingBytes -= usable;
       offset += usable / bpf;

@@ -63,11 +63,22 @@ export function buildPlan(manifest: Manifest, sampleRate: number): Plan {
     }
     const unpaddedStart = toSampleIndex(entry.start, sampleRate);
     const unpaddedEnd = toSampleIndex(entry.end, sampleRate);
+    if (!Number.isSafeInteger(unpaddedStart)) {
+      // A start like 1e308 s: past the end of any recording (checked here, before the length is known,
+      // because start and end would both round to the same huge double and look like an empty range).
+      const secs = Number(entry.start.num) / Number(entry.start.den);
+      issues.push({
+        pos: entry.startPos,
+        field: `${field}.start`,
+        message: `${secs.toPrecision(3)} s is past the end of the recording (of any recording); ranges must lie inside the recording`,
+      });
+      continue;
+    }
     if (unpaddedEnd <= unpaddedStart) {
       issues.push({
         pos: entry.pos,
         field,
-        message: `the range ${formatTime(entry.start)}-${formatTime(entry.end)} is shorter than one sample at ${sampleRate} Hz; make it at least ${formatTime(1 / sampleRate)} long`,
+        message: `the range ${formatTime(entry.start)}-${formatTime(entry.end)} is shorter than one sample at ${sampleRate} Hz; make it at least one sample (${1 / sampleRate} s) long`,
       });
       continue;
     }

@@ -29,6 +29,12 @@ export const display = (layout: Layout, path: string): string => relative(layout
 
 const CALL_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
+/** redactions/<call>.suggested.yaml holds proposals from `npm run suggest`, never a manifest. */
+export const SUGGESTED_SUFFIX = ".suggested";
+
+/** redactions/site.yaml is the site settings (site-settings.ts), never a call's manifest. */
+export const SITE_SETTINGS_NAME = "site";
+
 export function checkCallName(name: string): void {
   if (!CALL_NAME.test(name) || name.includes("..")) {
     throw new UsageError(
@@ -41,6 +47,18 @@ export function checkCallName(name: string): void {
 /** redactions/<call>.yaml or .yml; both present is ambiguous; neither is an error (exit 2). */
 export function findManifest(layout: Layout, call: string): string {
   checkCallName(call);
+  if (call.endsWith(SUGGESTED_SUFFIX)) {
+    throw new UsageError(
+      `"${call}" is not a call: redactions/${call}.yaml holds proposals from npm run suggest; copy the ones you accept into redactions/${call.slice(0, -SUGGESTED_SUFFIX.length)}.yaml`,
+      "E_CALL_NAME",
+    );
+  }
+  if (call === SITE_SETTINGS_NAME) {
+    throw new UsageError(
+      `"${call}" is not a call: redactions/${call}.yaml holds the site settings (title, tags, formats; see README)`,
+      "E_CALL_NAME",
+    );
+  }
   const found = [".yaml", ".yml"].map((ext) => join(layout.redactionsDir, call + ext)).filter(isFile);
   if (found.length === 0) {
     throw new UsageError(
@@ -68,7 +86,9 @@ export function listCalls(layout: Layout): string[] {
   const calls = new Set<string>();
   for (const n of names) {
     const m = /^(.*)\.(yaml|yml)$/.exec(n);
-    if (m?.[1] && CALL_NAME.test(m[1]) && isFile(join(layout.redactionsDir, n))) calls.add(m[1]);
+    if (m?.[1]?.endsWith(SUGGESTED_SUFFIX)) continue; // proposals from `npm run suggest`, not a manifest
+    if (m?.[1] && m[1] !== SITE_SETTINGS_NAME && CALL_NAME.test(m[1]) && isFile(join(layout.redactionsDir, n)))
+      calls.add(m[1]);
   }
   return [...calls].sort();
 }

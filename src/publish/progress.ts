@@ -1,5 +1,5 @@
 /** What a running call reports; the CLI decides how (or whether) to show it. */
-export type Stage = "reading" | "redacting" | "encoding" | "done";
+export type Stage = "reading" | "redacting" | "encoding" | "verifying" | "done";
 
 export interface ProgressEvent {
   readonly call: string;

@@ -2,31 +2,37 @@
  * One call, end to end:
  *   prepare  read and validate the manifest, find the recording (nothing decoded yet)
  *   inspect  decode once to learn the format and the exact length; plan and check every range
- *   publish  decode again, redact, write the master and measure loudness in the same pass;
- *            then encode the web MP3 from the master with one gain; write the report;
- *            move all outputs into place together.
+ *   publish  decode again, redact, write the master, measure loudness and take the waveform's
+ *            peaks in the same pass; then encode the web formats from the master (web-publish.ts:
+ *            one pass, the encoders in parallel, one gain each) and write the call's page; write
+ *            the report; move all outputs into place together.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { relative } from "node:path";
 import { LoudnessMeter } from "../dsp/loudness.ts";
+import { PeakMeter } from "../dsp/peaks.ts";
 import { redactChunk } from "../dsp/redact.ts";
 import { webChannelCount, webMix } from "../dsp/webmix.ts";
 import { RedactError } from "../errors.ts";
+import type { WebFormat } from "../manifest/formats.ts";
 import { MAX_MANIFEST_BYTES, parseManifest } from "../manifest/parse.ts";
+import { DEFAULT_SITE, type SiteSettings } from "../manifest/site.ts";
 import type { Manifest } from "../manifest/types.ts";
 import { openDecoder } from "../media/decode.ts";
 import { sha256File } from "../media/hash.ts";
-import { mp3LevelChangeDb, startMp3Encoder } from "../media/mp3.ts";
-import { planarToS16 } from "../media/pcm.ts";
+import { patchRanges } from "../media/pcm.ts";
 import { type PcmFormat, WavFileWriter } from "../media/wav.ts";
 import { buildPlan, fitPlan, type Plan } from "../plan/plan.ts";
 import { sampleIndex } from "../units.ts";
+import { verifyBeforePublishing } from "../verify/before-publish.ts";
 import { TOOL } from "../version.ts";
 import { OutputSet } from "./atomic.ts";
+import { settingsDigest, sha256Hex, toolId } from "./fingerprint.ts";
 import { display, findManifest, findRecording, type Layout } from "./layout.ts";
 import { noProgress, type ProgressListener } from "./progress.ts";
 import { buildReport, type Report, serialiseReport } from "./report.ts";
-import { settleGain, type WebSignal, webChunks } from "./web-audio.ts";
+import type { WebSignal } from "./web-audio.ts";
+import { chooseFormats, publishWeb } from "./web-publish.ts";
 
 export interface PreparedCall {
   readonly call: string;
@@ -34,6 +40,8 @@ export interface PreparedCall {
   readonly recordingPath: string;
   /** recordings/<file> as users see it. */
   readonly recordingDisplay: string;
+  /** SHA-256 of the manifest's bytes, as read and parsed (recorded in the report's `inputs`). */
+  readonly manifestSha256: string;
 }
 
 export interface InspectedCall extends PreparedCall {
@@ -48,15 +56,17 @@ export function prepareCall(layout: Layout, call: string): PreparedCall {
   const manifestPath = findManifest(layout, call);
   const file = display(layout, manifestPath);
   let text: string;
+  let manifestSha256: string;
   try {
     const buf = readFileSync(manifestPath);
+    manifestSha256 = sha256Hex(buf);
     text = buf.subarray(0, MAX_MANIFEST_BYTES + 1).toString("utf8");
   } catch (err) {
     throw new RedactError("E_IO", 1, `${file}: cannot read the manifest: ${(err as Error).message}`, { cause: err });
   }
   const manifest = parseManifest(text, { file, call });
   const recordingPath = findRecording(layout, manifest);
-  return { call, manifest, recordingPath, recordingDisplay: display(layout, recordingPath) };
+  return { call, manifest, recordingPath, recordingDisplay: display(layout, recordingPath), manifestSha256 };
 }
 
 export async function inspectCall(
@@ -92,10 +102,22 @@ function asIoError(err: unknown, what: string): unknown {
   return err;
 }
 
+export interface PublishOptions {
+  /** Fingerprint of the run's output settings for the report's `inputs` (fingerprint.ts); default: no options. */
+  readonly settingsSha256?: string;
+  /** The site settings (redactions/site.yaml): tags, default formats, the pages' site title. Default: none. */
+  readonly site?: SiteSettings;
+  /** `--formats`: overrides the manifest's and the site's formats. */
+  readonly formats?: readonly WebFormat[];
+  /** Verify the outputs before they are published (src/verify); default true, `--no-verify` turns it off. */
+  readonly verify?: boolean;
+}
+
 export async function publishCall(
   layout: Layout,
   call: InspectedCall,
   progress: ProgressListener = noProgress,
+  options: PublishOptions = {},
 ): Promise<Report> {
   const { format, samples, plan, manifest } = call;
   const rate = format.sampleRate;
@@ -107,15 +129,18 @@ export async function publishCall(
     const writer = await WavFileWriter.create(wavTmp, format);
     const webChannels = webChannelCount(format.channels);
     const meter = new LoudnessMeter(rate, webChannels);
+    const peaks = new PeakMeter(samples);
     const decoder = await openDecoder(call.recordingPath, call.recordingDisplay);
     let decoded = 0;
     try {
       if (decoder.format.sampleRate !== rate || decoder.format.channels !== format.channels) {
         throw new RedactError("E_DECODE", 1, `${call.recordingDisplay} changed while it was being read`);
       }
-      for await (const { offset, planar } of decoder.chunks()) {
+      for await (const { offset, planar, interleaved } of decoder.chunks()) {
         redactChunk(planar, sampleIndex(offset), plan.ranges, rate);
-        await writer.write(planarToS16(planar));
+        peaks.push(planar);
+        // The decoded bytes with only the redacted samples converted: the same bytes as planarToS16(planar).
+        await writer.write(patchRanges(interleaved, planar, offset, plan.ranges));
         meter.push(webMix(planar));
         decoded = offset + (planar[0]?.length ?? 0);
         progress({ call: call.call, stage: "redacting", fraction: decoded / samples });
@@ -134,7 +159,8 @@ export async function publishCall(
       throw err;
     }
 
-    // Pass 2: the web MP3 from the master, with one linear gain (and a limiter only if needed).
+    // Pass 2: the web formats from the master, each with one linear gain (and a limiter only if
+    // needed), encoded in parallel; then the call's page.
     const measured = meter.result();
     const web: WebSignal = {
       masterPath: wavTmp,
@@ -142,36 +168,24 @@ export async function publishCall(
       sampleRate: rate,
       webChannels,
     };
-    const codecDb = await mp3LevelChangeDb({ sampleRate: rate, channels: webChannels });
-    const norm = await settleGain(web, measured, codecDb);
-    const mp3Tmp = outputs.temp(outName("mp3"));
-    const encoder = startMp3Encoder({
-      input: { sampleRate: rate, channels: webChannels },
-      path: mp3Tmp,
-      title: manifest.title ?? call.call,
-      summary: `encoding out/${outName("mp3")}`,
+    const site = options.site ?? DEFAULT_SITE;
+    // The master is complete: hash it while the web files encode (ffmpeg keeps the encoding busy).
+    const wavHash = sha256File(wavTmp, `out/${outName("wav")}`);
+    wavHash.catch(() => {}); // awaited below; an early failure of publishWeb must not leave it unhandled
+    const published = await publishWeb({
+      call: call.call,
+      manifest,
+      plan,
+      samples,
+      web,
+      measured,
+      peaks: peaks.result(),
+      formats: chooseFormats(options.formats, manifest, site),
+      site,
+      outputs,
+      onFrames: (done) => progress({ call: call.call, stage: "encoding", fraction: done / samples }),
     });
-    try {
-      const onFrames = (done: number): void =>
-        progress({ call: call.call, stage: "encoding", fraction: done / samples });
-      for await (const chunk of webChunks(
-        web,
-        norm.gain,
-        norm.limiter ? norm.limiterCeilingDbtp : undefined,
-        onFrames,
-      )) {
-        await encoder.write(chunk);
-      }
-      await encoder.finish();
-    } catch (err) {
-      encoder.abort();
-      throw err;
-    }
-
-    const [wavSha, mp3Sha] = await Promise.all([
-      sha256File(wavTmp, `out/${outName("wav")}`),
-      sha256File(mp3Tmp, `out/${outName("mp3")}`),
-    ]);
+    const wavSha = await wavHash;
     const report = buildReport({
       sourceFile: relative(layout.recordingsDir, call.recordingPath).split("\\").join("/"),
       sourceSha256: call.sourceSha256,
@@ -185,18 +199,27 @@ export async function publishCall(
         padMs: (Number(manifest.pad.num) / Number(manifest.pad.den)) * 1000,
       },
       measured,
-      normalisation: norm,
-      encoderLevelDb: codecDb,
+      normalisation: published.primary.norm,
+      encoderLevelDb: published.primary.codecDb,
       outputs: {
         wav: { file: outName("wav"), sha256: wavSha },
-        mp3: { file: outName("mp3"), sha256: mp3Sha },
+        ...published.outputs,
       },
       tool: TOOL,
+      inputs: {
+        recordingSha256: call.sourceSha256,
+        manifestSha256: call.manifestSha256,
+        settingsSha256: options.settingsSha256 ?? (await settingsDigest({})),
+        tool: toolId(),
+      },
     });
-    writeFileSync(outputs.temp(outName("json")), serialiseReport(report));
+    // Verify the temporary files before anything is renamed into place: a failure publishes nothing.
+    const final =
+      options.verify === false ? report : await verifyBeforePublishing(call, report, outputs, layout.outDir, progress);
+    writeFileSync(outputs.temp(outName("json")), serialiseReport(final));
     outputs.commit();
     progress({ call: call.call, stage: "done", fraction: 1 });
-    return report;
+    return final;
   } catch (err) {
     outputs.discard();
     throw asIoError(err, `writing out/${call.call}.*`);

@@ -6,6 +6,7 @@
 import type { Normalisation } from "../dsp/normalise.ts";
 import type { PcmFormat } from "../media/wav.ts";
 import type { Plan } from "../plan/plan.ts";
+import type { ReportInputs } from "./fingerprint.ts";
 
 export interface OutputRecord {
   readonly file: string;
@@ -45,6 +46,8 @@ export interface Report {
   };
   readonly outputs: Readonly<Record<string, OutputRecord>>;
   readonly tool: { readonly name: string; readonly version: string };
+  /** What the outputs were made from; a run that finds the same inputs and outputs skips the call. */
+  readonly inputs?: ReportInputs;
 }
 
 const round = (x: number, digits: number): number => Number(x.toFixed(digits));
@@ -63,6 +66,7 @@ export function buildReport(args: {
   encoderLevelDb: number;
   outputs: Record<string, OutputRecord>;
   tool: { name: string; version: string };
+  inputs?: ReportInputs;
 }): Report {
   const rate = args.format.sampleRate;
   return {
@@ -95,6 +99,7 @@ export function buildReport(args: {
     },
     outputs: args.outputs,
     tool: args.tool,
+    ...(args.inputs ? { inputs: args.inputs } : {}),
   };
 }
 

@@ -161,9 +161,12 @@ describe.each(CASES)("redact at $rate Hz, $channels channel(s)", ({ rate, channe
     const info = probeWithFfmpeg(`${project.root}/out/call9.mp3`);
     expect(info).toContain("Test call: a name & a swear");
     expect(Object.keys(Object.fromEntries(project.snapshotOut())).sort()).toEqual([
+      "call9.html",
       "call9.json",
       "call9.mp3",
+      "call9.opus",
       "call9.wav",
+      "index.html",
     ]);
   });
 });
@@ -178,5 +181,5 @@ describe("determinism", () => {
     const first = project.snapshotOut();
     expect(project.redact(["call1"]).status).toBe(0);
     expect(project.snapshotOut()).toEqual(first);
-  });
+  }, 60_000);
 });

@@ -243,7 +243,7 @@ describe("errors carry file:line:col, the field and what is expected", () => {
       "11:10 tone.level: level is above 0 dBFS (full scale); expected a tone peak in dBFS from -60 to 0, e.g. -18",
       '12:6 pad: "-1" has a minus sign; write a number of 0 or more, without a sign (expected milliseconds of ' +
         "padding, 0 or more, e.g. 50)",
-      '13:1 extra: unknown key "extra"; the top level takes recording, title, redactions, categories, tone, pad',
+      '13:1 extra: unknown key "extra"; the top level takes recording, title, redactions, categories, tone, pad, formats',
     ]);
   });
 });
@@ -374,7 +374,7 @@ describe("document-level rules", () => {
   it("refuses unknown keys everywhere, suggesting near misses", () => {
     expect(issue("redactions: []\nrecordings: x.mp3\n")).toBe(
       '2:1 recordings: unknown key "recordings" (did you mean "recording"?); the top level takes recording, title, ' +
-        "redactions, categories, tone, pad",
+        "redactions, categories, tone, pad, formats",
     );
     expect(issue("redactions: [{ start: 1, durration: 2, duration: 1, category: sensitive }]\n")).toBe(
       '1:26 redactions[1].durration: unknown key "durration" (did you mean "duration"?); an entry takes start, ' +
@@ -388,6 +388,18 @@ describe("document-level rules", () => {
     );
   });
 
+  it("reads formats: (a per-call override of the site's formats) and locates its mistakes", () => {
+    expect(parse("redactions: []\nformats: [opus]\n").formats).toEqual(["opus"]);
+    expect(parse("redactions: []\nformats:\n  - opus\n  - mp3\n").formats).toEqual(["mp3", "opus"]);
+    expect(parse("redactions: []\n").formats).toBeUndefined();
+    expect(issue("redactions: []\nformats: [mp3, wav]\n")).toBe(
+      '2:16 formats[2]: unknown format "wav"; expected one of mp3, opus',
+    );
+    expect(issue("redactions: []\nformats: []\n")).toBe(
+      "2:10 formats: is empty; expected a list of web formats, e.g. [mp3, opus]: mp3, opus or both",
+    );
+  });
+
   it("refuses merge keys", () => {
     expect(issue("redactions: []\n<<: { pad: 1 }\n")).toBe(
       "2:1 <<: merge keys (<<) are not supported; write the keys out in full",
@@ -397,7 +409,7 @@ describe("document-level rules", () => {
   it("refuses keys that are not plain names", () => {
     expect(issue("redactions: []\n? [a, b]\n: 1\n")).toBe(
       "2:3 (document): keys must be plain names, found a list; the top level takes recording, title, redactions, " +
-        "categories, tone, pad",
+        "categories, tone, pad, formats",
     );
   });
 

@@ -5,8 +5,11 @@ import { benchManifest, benchRanges, coverage } from "../../scripts/bench-lib/ma
 import {
   classify,
   descendants,
+  describe as describeProcess,
+  parseCpuPressure,
   parseSmapsRollup,
   parseStat,
+  parseStatCpu,
   parseStatmRssKb,
   redactStages,
   TreeTracker,
@@ -19,7 +22,15 @@ import { buildPlan, fitPlan } from "../../src/plan/plan.ts";
 
 describe("parseBenchArgs", () => {
   it("defaults to 10, 30 and 60 minutes, 3 runs", () => {
-    expect(parseBenchArgs([])).toEqual({ minutes: [10, 30, 60], runs: 3, dspSeconds: 60, sampleMs: 50, help: false });
+    expect(parseBenchArgs([])).toEqual({
+      minutes: [10, 30, 60],
+      runs: 3,
+      dspSeconds: 60,
+      sampleMs: 50,
+      redactArgs: [],
+      maxWaitS: 60,
+      help: false,
+    });
   });
   it("--quick means one minute, one run, unless told otherwise", () => {
     expect(parseBenchArgs(["--quick"])).toMatchObject({ minutes: [1], runs: 1 });
@@ -31,6 +42,13 @@ describe("parseBenchArgs", () => {
       minutes: [2, 0.5],
       runs: 5,
       dspSeconds: 0,
+    });
+  });
+  it("passes extra redact arguments through, split on spaces", () => {
+    expect(parseBenchArgs(["--redact-args", " --formats  mp3 "]).redactArgs).toEqual(["--formats", "mp3"]);
+    expect(parseBenchArgs(["--redact-args=--formats=mp3", "--max-wait", "0"])).toMatchObject({
+      redactArgs: ["--formats=mp3"],
+      maxWaitS: 0,
     });
   });
   it("refuses bad values and unknown options", () => {
@@ -128,6 +146,15 @@ describe("/proc parsing", () => {
     expect(parseSmapsRollup("nothing")).toBeUndefined();
     expect(parseStatmRssKb("10000 2500 300 10 0 400 0\n", 4096)).toBe(10000);
   });
+  it("reads CPU ticks from stat and the CPU pressure line", () => {
+    const stat = "42 (node x) S 1 42 42 0 -1 4194560 100 0 0 0 250 30 1200 80 20 0 11 0 500 1000 2000";
+    expect(parseStatCpu(stat)).toEqual({ utime: 250, stime: 30, cutime: 1200, cstime: 80 });
+    expect(parseStatCpu("42 (x) S 1")).toBeUndefined();
+    const pressure =
+      "some avg10=98.26 avg60=97.08 avg300=71.58 total=686012446\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n";
+    expect(parseCpuPressure(pressure)).toEqual({ avg10: 98.26, totalUs: 686012446 });
+    expect(parseCpuPressure("")).toBeUndefined();
+  });
   it("finds every descendant, however deep, and nothing else", () => {
     const parents = new Map([
       [10, 1],
@@ -155,6 +182,10 @@ describe("/proc parsing", () => {
     expect(classify([ff, "-f", "f32le", "-ar", "44100", "-i", "pipe:0", "out.mp3"])).toBe("ffmpeg-encode");
     expect(classify([ff, "-i", "a.mp3", "-c:a", "libmp3lame", "b.mp3"])).toBe("ffmpeg-transcode");
     expect(classify(["cat"])).toBe("other");
+    expect(describeProcess([ff, "-f", "f32le", "-i", "pipe:0", "-c:a", "libopus", "/r/out/.c.opus.tmp"])).toBe(
+      "ffmpeg-encode libopus pipe:0 -> .c.opus.tmp",
+    );
+    expect(describeProcess(["npm run redact"])).toBe("npm");
   });
 });
 
@@ -201,6 +232,20 @@ describe("TreeTracker", () => {
     const s = redactStages(lifetimes, 10000);
     expect(s).toEqual({ startupS: 0.8, inspectS: 0.5, pass1S: 1.8, encodeS: 6.7, tailS: 0.2 });
     expect(redactStages(lifetimes.slice(0, 2), 10000)).toBeUndefined();
+  });
+  it("counts parallel encoders and short codec probes as one encode stage", () => {
+    const s = redactStages(
+      [
+        { pid: 5, role: "ffmpeg-decode", firstMs: 1000, lastMs: 2000 },
+        { pid: 6, role: "ffmpeg-decode", firstMs: 2100, lastMs: 4000 },
+        { pid: 7, role: "ffmpeg-encode", firstMs: 4100, lastMs: 4200 },
+        { pid: 8, role: "ffmpeg-decode", firstMs: 4100, lastMs: 4200 },
+        { pid: 9, role: "ffmpeg-encode", firstMs: 4300, lastMs: 9000 },
+        { pid: 10, role: "ffmpeg-encode", firstMs: 4300, lastMs: 9500 },
+      ],
+      10000,
+    );
+    expect(s).toEqual({ startupS: 1, inspectS: 1.1, pass1S: 2, encodeS: 5.4, tailS: 0.5 });
   });
 });
 

@@ -1,0 +1,15 @@
+/** `npm run redact -- --preview call4 3`: the branch of the redact command that renders one range. */
+import type { Layout } from "../publish/layout.ts";
+import { previewSummary, renderPreview } from "../publish/preview.ts";
+import { prepareCall } from "../publish/redact-call.ts";
+import type { ExitStatus } from "./run.ts";
+
+export async function runPreview(
+  layout: Layout,
+  target: { readonly call: string; readonly range: number },
+  quiet: boolean,
+): Promise<ExitStatus> {
+  const result = await renderPreview(layout, prepareCall(layout, target.call), target.range);
+  if (!quiet) process.stdout.write(`${previewSummary(result)}\n`);
+  return 0;
+}

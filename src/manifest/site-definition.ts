@@ -1,0 +1,50 @@
+/**
+ * The site settings' shape (redactions/site.yaml), declared like the manifest's in definition.ts,
+ * for the JSON Schema editors read (schema/site.schema.json, `npm run schema`). The parser is
+ * src/manifest/site.ts; test/manifest/schema.test.ts runs both on the same valid and invalid files.
+ */
+import { type MapShape, ONE_LINE } from "./definition.ts";
+import { WEB_FORMATS } from "./formats.ts";
+
+/** Text of several lines, not blank: no tabs or control characters other than newlines. */
+const PARAGRAPH =
+  "^[^\\u0000-\\u0009\\u000b-\\u001f\\u007f]*[^\\s\\u0000-\\u001f\\u007f][^\\u0000-\\u0009\\u000b-\\u001f\\u007f]*$";
+
+export const SITE_SHAPE: MapShape = {
+  kind: "map",
+  description: "Settings for every call published from this project: redactions/site.yaml.",
+  fields: {
+    title: {
+      kind: "text",
+      description: "The index page's heading; each call page links back to it (one line, up to 200 characters).",
+      pattern: ONE_LINE,
+      maxLength: 200,
+      examples: ["Windows support scam calls"],
+    },
+    description: {
+      kind: "text",
+      description: "A paragraph under the index page's heading (up to 2000 characters).",
+      pattern: PARAGRAPH,
+      maxLength: 2000,
+    },
+    artist: {
+      kind: "text",
+      description: "The artist tag of every published audio file (one line, up to 200 characters).",
+      pattern: ONE_LINE,
+      maxLength: 200,
+    },
+    album: {
+      kind: "text",
+      description: "The album tag of every published audio file (one line, up to 200 characters).",
+      pattern: ONE_LINE,
+      maxLength: 200,
+    },
+    formats: {
+      kind: "list",
+      description: "The web formats published for every call (a manifest's formats: overrides it): mp3, opus or both.",
+      items: { kind: "text", description: "A web format.", enum: [...WEB_FORMATS] },
+      unique: true,
+      minItems: 1,
+    },
+  },
+};

@@ -1,0 +1,111 @@
+/**
+ * Many calls at once: a bounded pool runs prepared calls concurrently (each call is mostly ffmpeg
+ * processes, so calls in parallel use the machine's cores), skips those whose inputs and outputs are
+ * unchanged since their last report, and keeps going when one fails. It prints nothing: each outcome goes
+ * to `onOutcome` as soon as it is known, and all of them, in the order given, are the result.
+ *
+ * Every manifest has been parsed and validated before this runs (prepareCall), so a batch never starts
+ * decoding while another call's manifest is invalid.
+ */
+import { availableParallelism } from "node:os";
+import { RedactError } from "../errors.ts";
+import { checkFreshness, type OutputSettings, settingsDigest } from "./fingerprint.ts";
+import type { Layout } from "./layout.ts";
+import { noProgress, type ProgressListener } from "./progress.ts";
+import { inspectCall, type PreparedCall, type PublishOptions, publishCall } from "./redact-call.ts";
+import type { Report } from "./report.ts";
+
+export type CallOutcome =
+  | { readonly call: string; readonly status: "published"; readonly report: Report; readonly seconds: number }
+  /** Nothing changed since `report` was written; no decoding or encoding was done. */
+  | { readonly call: string; readonly status: "skipped"; readonly report: Report; readonly seconds: number }
+  | {
+      readonly call: string;
+      readonly status: "failed";
+      /** A RedactError for anything a user can cause; anything else is a bug, reported as such. */
+      readonly error: unknown;
+      readonly seconds: number;
+    };
+
+export interface BatchOptions {
+  /** Calls at most in flight; default: the number of cores. */
+  readonly jobs?: number;
+  /** Rebuild even when nothing changed. */
+  readonly force?: boolean;
+  /** Options of the run that change the outputs (part of the fingerprint). */
+  readonly settings?: OutputSettings;
+  /** Passed to every publishCall (site settings, --formats); what changes the outputs must be in `settings` too. */
+  readonly publish?: Omit<PublishOptions, "settingsSha256">;
+  readonly progress?: ProgressListener;
+  /** Called once per call, when it starts work. */
+  readonly onStart?: (call: string) => void;
+  /** Called once per call, as soon as its outcome is known (in completion order). */
+  readonly onOutcome?: (outcome: CallOutcome) => void;
+}
+
+/** The default number of calls in flight: one per core the process may use. */
+export const defaultJobs = (): number => Math.max(1, availableParallelism());
+
+/** The exit status a set of outcomes calls for: 2 if any failure is a manifest or usage problem, else 1. */
+export function batchExitCode(outcomes: readonly CallOutcome[]): 0 | 1 | 2 {
+  let code: 0 | 1 | 2 = 0;
+  for (const o of outcomes) {
+    if (o.status !== "failed") continue;
+    if (o.error instanceof RedactError && o.error.exitCode === 2) return 2;
+    code = 1;
+  }
+  return code;
+}
+
+export async function publishBatch(
+  layout: Layout,
+  calls: readonly PreparedCall[],
+  opts: BatchOptions = {},
+): Promise<CallOutcome[]> {
+  const jobs = Math.max(1, Math.min(opts.jobs ?? defaultJobs(), calls.length));
+  const progress = opts.progress ?? noProgress;
+  const settingsSha256 = await settingsDigest(opts.settings ?? {});
+
+  const runOne = async (call: PreparedCall): Promise<CallOutcome> => {
+    const started = performance.now();
+    const seconds = (): number => (performance.now() - started) / 1000;
+    opts.onStart?.(call.call);
+    try {
+      if (!opts.force) {
+        const fresh = await checkFreshness(layout, call, settingsSha256);
+        if (fresh.fresh) return { call: call.call, status: "skipped", report: fresh.report, seconds: seconds() };
+      }
+      const inspected = await inspectCall(call, progress);
+      const report = await publishCall(layout, inspected, progress, { ...opts.publish, settingsSha256 });
+      return { call: call.call, status: "published", report, seconds: seconds() };
+    } catch (error) {
+      return { call: call.call, status: "failed", error, seconds: seconds() };
+    }
+  };
+
+  return runPool(calls, jobs, runOne, (outcome) => opts.onOutcome?.(outcome));
+}
+
+/**
+ * Runs `task` on every item, at most `jobs` at a time, starting them in order; `task` must not reject
+ * (turn failures into results). Results come back in the items' order; `onResult` sees each as it lands.
+ */
+export async function runPool<T, R>(
+  items: readonly T[],
+  jobs: number,
+  task: (item: T, index: number) => Promise<R>,
+  onResult?: (result: R, index: number) => void,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      const result = await task(items[i] as T, i);
+      results[i] = result;
+      onResult?.(result, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, items.length)) }, worker));
+  return results;
+}

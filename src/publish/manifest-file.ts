@@ -1,0 +1,58 @@
+/**
+ * Reading a manifest to edit it, and writing files people edit (manifests, label files,
+ * suggestion files) whole or not at all: a temporary file beside the target, then a rename.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { basename, dirname } from "node:path";
+import { RedactError } from "../errors.ts";
+import { MAX_MANIFEST_BYTES, parseManifest } from "../manifest/parse.ts";
+import type { Manifest } from "../manifest/types.ts";
+import { OutputSet } from "./atomic.ts";
+import { display, findManifest, type Layout } from "./layout.ts";
+
+export interface ManifestFile {
+  readonly path: string;
+  /** redactions/call4.yaml, as users see it. */
+  readonly display: string;
+  readonly text: string;
+  readonly manifest: Manifest;
+}
+
+/** redactions/<call>.yaml, read and validated (a ManifestError lists every problem). */
+export function readManifestFile(layout: Layout, call: string): ManifestFile {
+  const path = findManifest(layout, call);
+  const file = display(layout, path);
+  let text: string;
+  try {
+    text = readFileSync(path)
+      .subarray(0, MAX_MANIFEST_BYTES + 1)
+      .toString("utf8");
+  } catch (err) {
+    throw new RedactError("E_IO", 1, `${file}: cannot read the manifest: ${(err as Error).message}`, { cause: err });
+  }
+  return { path, display: file, text, manifest: parseManifest(text, { file, call }) };
+}
+
+/** Read a text file the user named (a label file, a transcript); a missing file is exit 1. */
+export function readInputText(path: string, shown: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a folder" : (err as Error).message;
+    throw new RedactError("E_IO", 1, `cannot read ${shown}: ${why}`, { cause: err });
+  }
+}
+
+/** Replace (or create) `path` with `content` atomically: the old file stays whole until the rename. */
+export function writeTextAtomically(path: string, content: string, shown: string): void {
+  const set = new OutputSet(dirname(path));
+  try {
+    writeFileSync(set.temp(basename(path)), content);
+    set.commit();
+  } catch (err) {
+    set.discard();
+    if (err instanceof RedactError) throw err;
+    throw new RedactError("E_IO", 1, `cannot write ${shown}: ${(err as Error).message}`, { cause: err });
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * The index, out/index.html: every published call with its title, length and
+ * number of redactions, linking to its page. Pure: data in, HTML out.
+ */
+import { STYLE } from "./assets.ts";
+import { clock, esc, plural } from "./html.ts";
+
+export interface IndexEntry {
+  readonly title: string;
+  /** The call's page (call4.html), or its first audio file for a call published without a page. */
+  readonly href: string;
+  readonly durationSeconds: number;
+  /** Merged ranges: each one tone the listener hears. */
+  readonly redactions: number;
+}
+
+export interface IndexPageData {
+  readonly siteTitle: string;
+  readonly description?: string;
+  readonly calls: readonly IndexEntry[];
+}
+
+export function renderIndexPage(d: IndexPageData): string {
+  const items = d.calls.map(
+    (c) =>
+      `<li><a href="${esc(c.href)}">${esc(c.title)}</a>` +
+      `<div class="meta">${clock(c.durationSeconds)} · ${plural(c.redactions, "redaction")}</div></li>`,
+  );
+  const intro = d.description
+    ? d.description
+        .split(/\n\s*\n/)
+        .map((p) => `<p class="intro">${esc(p.trim())}</p>`)
+        .join("\n")
+    : "";
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<title>${esc(d.siteTitle)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<header>
+<h1>${esc(d.siteTitle)}</h1>
+${intro}
+</header>
+<main>
+${
+  items.length > 0
+    ? `<ol class="calls" aria-label="Calls">\n${items.join("\n")}\n</ol>`
+    : `<p class="none">No calls are published yet.</p>`
+}
+</main>
+</body>
+</html>
+`;
+}

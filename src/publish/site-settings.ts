@@ -1,0 +1,48 @@
+/**
+ * Finding and reading the site settings, redactions/site.yaml (or .yml). The
+ * name `site` is therefore not a call: `--all` passes it by, and
+ * `redact site` says what the file is.
+ */
+import { readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { RedactError, UsageError } from "../errors.ts";
+import { MAX_MANIFEST_BYTES } from "../manifest/parse.ts";
+import { DEFAULT_SITE, parseSiteSettings, type SiteSettings } from "../manifest/site.ts";
+import { display, type Layout, SITE_SETTINGS_NAME } from "./layout.ts";
+
+const isFile = (p: string): boolean => {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+};
+
+/** redactions/site.yaml or site.yml, or undefined when there is neither; both is ambiguous. */
+export function findSiteFile(layout: Layout): string | undefined {
+  const found = [".yaml", ".yml"].map((ext) => join(layout.redactionsDir, SITE_SETTINGS_NAME + ext)).filter(isFile);
+  if (found.length > 1) {
+    throw new UsageError(
+      `two site settings files: ${found.map((f) => display(layout, f)).join(" and ")}; keep only one`,
+    );
+  }
+  return found[0];
+}
+
+/** The project's site settings, or the defaults when there is no settings file. */
+export function loadSiteSettings(layout: Layout): SiteSettings {
+  const path = findSiteFile(layout);
+  if (path === undefined) return DEFAULT_SITE;
+  const file = display(layout, path);
+  let text: string;
+  try {
+    text = readFileSync(path)
+      .subarray(0, MAX_MANIFEST_BYTES + 1)
+      .toString("utf8");
+  } catch (err) {
+    throw new RedactError("E_IO", 1, `${file}: cannot read the site settings: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  return parseSiteSettings(text, file);
+}

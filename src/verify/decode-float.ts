@@ -1,0 +1,186 @@
+/**
+ * Decoding for verification: every published file and the source are decoded
+ * by their own ffmpeg process to 32-bit float PCM (no clipping, no
+ * quantisation), read chunk by chunk, and re-cut into blocks of an exact
+ * length so that several streams can be walked side by side. Memory stays
+ * flat: one block per stream, plus the pipe buffers.
+ */
+import type { Readable } from "node:stream";
+import { RedactError } from "../errors.ts";
+import { startFfmpeg } from "../media/ffmpeg.ts";
+
+export interface FloatFormat {
+  readonly sampleRate: number;
+  readonly channels: number;
+  /** 32 (float) or 16 (integer PCM, read as x / 32768 exactly). */
+  readonly bits: 16 | 32;
+}
+
+/** Interleaved samples as decoded: `frames` frames of `format.channels` channels, 16- or 32-bit. */
+export interface RawBlock {
+  readonly frames: number;
+  /** Exactly frames x channels x bits / 8 bytes, aligned for a typed-array view. */
+  readonly bytes: Uint8Array;
+}
+
+export interface FloatStream {
+  readonly format: FloatFormat;
+  /** The next `frames` frames (fewer only at the end, none after it). */
+  read(frames: number): Promise<RawBlock>;
+  cancel(): void;
+}
+
+/** Planar float channels of frames [from, to) of a block (16-bit samples become x / 32768, exactly). */
+export function planar(format: FloatFormat, block: RawBlock, from = 0, to = block.frames): Float32Array[] {
+  const channels = format.channels;
+  const n = Math.max(0, to - from);
+  const { bytes } = block;
+  const src =
+    format.bits === 32
+      ? new Float32Array(bytes.buffer, bytes.byteOffset + from * channels * 4, n * channels)
+      : new Int16Array(bytes.buffer, bytes.byteOffset + from * channels * 2, n * channels);
+  if (channels === 1 && format.bits === 32) return [(src as Float32Array).slice()];
+  const scale = format.bits === 32 ? 1 : 1 / 32768;
+  const out = Array.from({ length: channels }, () => new Float32Array(n));
+  for (let c = 0; c < channels; c++) {
+    const ch = out[c] as Float32Array;
+    for (let i = 0, o = c; i < n; i++, o += channels) ch[i] = (src[o] as number) * scale;
+  }
+  return out;
+}
+
+export interface DecodeOptions {
+  /** Resample to this rate (ffmpeg's resampler); default: the file's own. */
+  readonly sampleRate?: number;
+  /** Mix to this many channels (1 or 2 only); default: the file's own. */
+  readonly channels?: number;
+  /**
+   * Decode to 16-bit PCM, as the pipeline decodes a recording (the master holds
+   * those samples exactly), instead of to float.
+   */
+  readonly pcm16?: boolean;
+}
+
+const WAVE_FORMAT_PCM = 1;
+const WAVE_FORMAT_IEEE_FLOAT = 3;
+const WAVE_FORMAT_EXTENSIBLE = 0xfffe;
+
+type Header =
+  | { readonly kind: "more" }
+  | { readonly kind: "ok"; readonly format: FloatFormat; readonly dataOffset: number }
+  | { readonly kind: "bad"; readonly reason: string };
+
+/** The header of the 32-bit float or 16-bit PCM WAV ffmpeg writes on a pipe (sizes unknown, extra chunks possible). */
+export function parseFloatWavHeader(b: Buffer): Header {
+  if (b.length < 12) return { kind: "more" };
+  if (b.toString("latin1", 0, 4) !== "RIFF" || b.toString("latin1", 8, 12) !== "WAVE") {
+    return { kind: "bad", reason: "not a RIFF/WAVE stream" };
+  }
+  let off = 12;
+  let format: FloatFormat | undefined;
+  for (;;) {
+    if (b.length < off + 8) return { kind: "more" };
+    const id = b.toString("latin1", off, off + 4);
+    const size = b.readUInt32LE(off + 4);
+    if (id === "data") {
+      return format ? { kind: "ok", format, dataOffset: off + 8 } : { kind: "bad", reason: "data before fmt" };
+    }
+    if (b.length < off + 8 + size) return { kind: "more" };
+    if (id === "fmt ") {
+      if (size < 16) return { kind: "bad", reason: "fmt chunk too short" };
+      let tag = b.readUInt16LE(off + 8);
+      if (tag === WAVE_FORMAT_EXTENSIBLE && size >= 40) tag = b.readUInt16LE(off + 8 + 24);
+      const bits = b.readUInt16LE(off + 22);
+      const float = tag === WAVE_FORMAT_IEEE_FLOAT && bits === 32;
+      if (!float && !(tag === WAVE_FORMAT_PCM && bits === 16)) {
+        return { kind: "bad", reason: `expected 32-bit float or 16-bit PCM, got format ${tag} with ${bits} bits` };
+      }
+      format = { channels: b.readUInt16LE(off + 10), sampleRate: b.readUInt32LE(off + 12), bits: float ? 32 : 16 };
+      if (format.channels < 1 || format.sampleRate < 1) return { kind: "bad", reason: "no channels or rate" };
+    }
+    off += 8 + size + (size % 2);
+  }
+}
+
+/** Decode the first audio stream of `path` to float PCM. Fails with E_DECODE and ffmpeg's words. */
+export async function decodeFloat(path: string, display: string, opts: DecodeOptions = {}): Promise<FloatStream> {
+  const job = startFfmpeg({
+    summary: `decoding ${display} to verify it`,
+    errorCode: "E_DECODE",
+    stdout: "pipe",
+    args: [
+      ...["-i", path, "-map", "0:a:0", "-vn", "-sn", "-dn", "-map_metadata", "-1"],
+      ...(opts.sampleRate ? ["-ar", String(opts.sampleRate)] : []),
+      ...(opts.channels ? ["-ac", String(opts.channels)] : []),
+      ...["-fflags", "+bitexact", "-flags:a", "+bitexact", "-c:a", opts.pcm16 ? "pcm_s16le" : "pcm_f32le"],
+      ...["-f", "wav", "pipe:1"],
+    ],
+  });
+  if (!job.stdout) throw new Error("decoder has no stdout");
+  return readFloatWav(job.stdout, display, job.done, () => job.kill());
+}
+
+async function readFloatWav(
+  source: Readable,
+  display: string,
+  finished: Promise<void>,
+  cancel: () => void,
+): Promise<FloatStream> {
+  const iterator = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  let head = Buffer.alloc(0);
+  let parsed = parseFloatWavHeader(head);
+  while (parsed.kind === "more") {
+    const next = await iterator.next();
+    if (next.done) {
+      await finished;
+      throw new RedactError("E_DECODE", 1, `${display}: no audio could be decoded`);
+    }
+    head = Buffer.concat([head, next.value]);
+    parsed = parseFloatWavHeader(head);
+  }
+  if (parsed.kind === "bad") {
+    cancel();
+    throw new RedactError("E_DECODE", 1, `${display}: unexpected PCM stream (${parsed.reason})`);
+  }
+  const { format } = parsed;
+  const bps = format.bits / 8;
+  const bpf = bps * format.channels;
+  const pending: Buffer[] = [head.subarray(parsed.dataOffset)];
+  let pendingBytes = pending[0]?.length ?? 0;
+  let eof = false;
+
+  async function fill(bytes: number): Promise<void> {
+    while (!eof && pendingBytes < bytes) {
+      const next = await iterator.next();
+      if (next.done) {
+        eof = true;
+        await finished; // ffmpeg's own error, if it failed
+        break;
+      }
+      pending.push(next.value);
+      pendingBytes += next.value.length;
+    }
+  }
+
+  return {
+    format,
+    async read(frames) {
+      await fill(frames * bpf);
+      const usable = Math.min(frames * bpf, pendingBytes - (pendingBytes % bpf));
+      // One copy, piece by piece, into fresh aligned memory that typed arrays can view.
+      const bytes = new Uint8Array(usable);
+      let at = 0;
+      while (at < usable) {
+        const piece = pending[0] as Buffer;
+        const take = Math.min(piece.length, usable - at);
+        bytes.set(take === piece.length ? piece : piece.subarray(0, take), at);
+        at += take;
+        if (take === piece.length) pending.shift();
+        else pending[0] = piece.subarray(take);
+      }
+      pendingBytes -= usable;
+      return { frames: usable / bpf, bytes };
+    },
+    cancel,
+  };
+}

@@ -1,0 +1,115 @@
+import { describe, expect, it } from "vitest";
+import { ManifestError } from "../../src/errors.ts";
+import { parseFormatsText } from "../../src/manifest/formats.ts";
+import { DEFAULT_SITE, parseSiteSettings } from "../../src/manifest/site.ts";
+
+const FILE = "redactions/site.yaml";
+
+/** The formatted issues of a settings file that must be refused. */
+function issues(text: string): string[] {
+  try {
+    parseSiteSettings(text, FILE);
+  } catch (err) {
+    if (!(err instanceof ManifestError)) throw err;
+    expect(err.exitCode).toBe(2);
+    return err.message.split("\n");
+  }
+  throw new Error("expected a ManifestError");
+}
+
+describe("site settings", () => {
+  it("reads every setting", () => {
+    const s = parseSiteSettings(
+      [
+        "# comment",
+        'title: "Scam calls: the collection"',
+        "description: |",
+        "  First paragraph.",
+        "",
+        "  Second paragraph.",
+        "artist: Jane Doe",
+        "album: 2024", // a YAML number, kept as written
+        "formats: [opus]",
+        "",
+      ].join("\n"),
+      FILE,
+    );
+    expect(s).toEqual({
+      file: FILE,
+      title: "Scam calls: the collection",
+      description: "First paragraph.\n\nSecond paragraph.",
+      artist: "Jane Doe",
+      album: "2024",
+      formats: ["opus"],
+    });
+  });
+
+  it("uses the defaults for what is left out, and for a file of comments only", () => {
+    expect(parseSiteSettings("artist: X\n", FILE)).toEqual({ ...DEFAULT_SITE, file: FILE, artist: "X" });
+    expect(parseSiteSettings("# nothing yet\n", FILE)).toEqual({ ...DEFAULT_SITE, file: FILE });
+    expect(DEFAULT_SITE.formats).toEqual(["mp3", "opus"]);
+  });
+
+  it("keeps formats in canonical order whatever order they are written in", () => {
+    expect(parseSiteSettings("formats:\n  - opus\n  - mp3\n", FILE).formats).toEqual(["mp3", "opus"]);
+  });
+
+  it("lists every problem at once, each at file:line:col with the field, what is wrong and what is right", () => {
+    expect(
+      issues(
+        [
+          "title: ", //                 1: empty
+          "artsit: Jane", //            2: unknown, near miss
+          "album: [a, b]", //           3: a list
+          "formats: [mp3, ogg, mp3]", // 4: unknown format, duplicate
+          "title: again", //            5: duplicate key
+        ].join("\n"),
+      ),
+    ).toEqual([
+      `${FILE}:1:1: title: is empty; expected a one-line title for the index page, e.g. "Windows support scam calls"`,
+      `${FILE}:2:1: artsit: unknown key "artsit" (did you mean "artist"?); site settings take title, description, artist, album, formats`,
+      `${FILE}:3:8: album: expected a one-line album tag for the audio files, e.g. "Scam calls", found a list`,
+      `${FILE}:4:16: formats[2]: unknown format "ogg"; expected one of mp3, opus`,
+      `${FILE}:4:21: formats[3]: "mp3" is already item 1; list each format once`,
+      `${FILE}:5:1: title: duplicate key "title" (first given at 1:1); give each key once`,
+    ]);
+  });
+
+  it("refuses an empty formats list, a bare word, capitals, and text with control characters", () => {
+    expect(issues("formats: []\n")).toEqual([
+      `${FILE}:1:10: formats: is empty; expected a list of web formats, e.g. [mp3, opus]: mp3, opus or both`,
+    ]);
+    expect(issues("formats: mp3\n")[0]).toContain(`${FILE}:1:10: formats: expected a list of web formats`);
+    expect(issues("formats: [MP3]\n")).toEqual([
+      `${FILE}:1:11: formats[1]: unknown format "MP3" (write it "mp3"); expected one of mp3, opus`,
+    ]);
+    expect(issues('artist: "a\\tb"\n')[0]).toMatch(
+      /^redactions\/site\.yaml:1:9: artist: must be text without line breaks/,
+    );
+  });
+
+  it("refuses what a manifest refuses: tabs, aliases, a second document, a list at the top", () => {
+    expect(issues("title: x\n\tartist: y\n")[0]).toMatch(
+      /^redactions\/site\.yaml:2:1: \(document\): tabs are not allowed/,
+    );
+    expect(issues("title: &t x\nalbum: *t\n").join("\n")).toMatch(/anchors \(&t\) are not supported[\s\S]*aliases/);
+    expect(issues("title: x\n---\ntitle: y\n")[0]).toContain("one YAML document");
+    expect(issues("- title\n")[0]).toContain("expected a mapping of settings");
+  });
+});
+
+describe("--formats", () => {
+  it("reads a comma-separated list into canonical order", () => {
+    expect(parseFormatsText("opus,mp3")).toEqual({ formats: ["mp3", "opus"] });
+    expect(parseFormatsText("OPUS")).toEqual({ formats: ["opus"] });
+    expect(parseFormatsText(" mp3 , ")).toEqual({ formats: ["mp3"] });
+  });
+
+  it("says what is wrong and what is right", () => {
+    expect(parseFormatsText("mp3,aac")).toEqual({
+      error: 'unknown format "aac"; expected mp3, opus or both, e.g. mp3,opus',
+    });
+    expect(parseFormatsText(",")).toEqual({ error: "no format given; expected mp3,opus or one of them" });
+    expect(parseFormatsText("mp3,mp3")).toEqual({ error: '"mp3" is given twice; name each format once' });
+  });
+});

@@ -1,0 +1,189 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { type CallPageData, renderCallPage } from "../../src/publish/page/call-page.ts";
+import { categoryColours } from "../../src/publish/page/colours.ts";
+import { clock, esc } from "../../src/publish/page/html.ts";
+import { renderIndexPage } from "../../src/publish/page/index-page.ts";
+import { wavePath } from "../../src/publish/page/waveform.ts";
+import { naturalCompare, publishedCalls } from "../../src/publish/site-index.ts";
+
+const HOSTILE = `<script>alert("x")</script> & 'co'`;
+
+const page = (over: Partial<CallPageData> = {}): CallPageData => ({
+  title: "Call 4",
+  siteTitle: "Scam calls",
+  sampleRate: 8000,
+  samples: 80000, // 10 s
+  ranges: [
+    { startSample: 8000, endSample: 16000, category: "sensitive" },
+    { startSample: 40000, endSample: 44000, category: "music" },
+  ],
+  categories: [
+    { name: "sensitive", frequency: 440, label: "sensitive information", colour: "#0072b2" },
+    { name: "obscenity", frequency: 660, label: "obscenity", colour: "#d55e00" },
+    { name: "music", frequency: 1000, label: "copyrighted music", colour: "#009e73" },
+  ],
+  audio: [
+    { file: "call4.opus", mimeType: 'audio/ogg; codecs="opus"', name: "Opus" },
+    { file: "call4.mp3", mimeType: "audio/mpeg", name: "MP3" },
+  ],
+  peaks: { frames: 80000, min: new Float32Array([-0.5, -0.25, 0, -1]), max: new Float32Array([0.5, 0.25, 0.5, 1]) },
+  ...over,
+});
+
+/** Attribute values of every match of `re` (first group). */
+const all = (html: string, re: RegExp): string[] => [...html.matchAll(re)].map((m) => m[1] as string);
+
+describe("the call page", () => {
+  it("offers every format, Opus first, each with its type, and a download link", () => {
+    const html = renderCallPage(page());
+    expect(all(html, /<source src="([^"]+)"/g)).toEqual(["call4.opus", "call4.mp3"]);
+    expect(html).toContain('<source src="call4.opus" type="audio/ogg; codecs=&quot;opus&quot;">');
+    expect(html).toContain('<source src="call4.mp3" type="audio/mpeg">');
+    expect(html).toContain('Download: <a href="call4.opus" download>Opus</a> · <a href="call4.mp3" download>MP3</a>');
+  });
+
+  it("shades one rectangle per range at its place, in its category's colour", () => {
+    const html = renderCallPage(page());
+    // 4 columns over 80000 frames: x = start / 80000 * 4.
+    expect(all(html, /<rect class="region"[^>]* x="([^"]+)"/g)).toEqual(["0.4", "2"]);
+    expect(all(html, /<rect class="region"[^>]* width="([^"]+)"/g)).toEqual(["0.4", "0.2"]);
+    expect(all(html, /<rect class="region"[^>]* fill="([^"]+)"/g)).toEqual(["#0072b2", "#009e73"]);
+    expect(all(html, /<rect class="region" data-category="([^"]+)"/g)).toEqual(["sensitive", "music"]);
+  });
+
+  it("explains every tone in the legend and lists every range as a link to its start", () => {
+    const html = renderCallPage(page());
+    expect(all(html, /<li data-category="[^"]+">.*?<\/span>([^<]+)<\/li>/g)).toEqual([
+      "440 Hz tone: sensitive information",
+      "660 Hz tone: obscenity",
+      "1000 Hz tone: copyrighted music",
+    ]);
+    expect(all(html, /<a href="[^"]+" data-start="([^"]+)"/g)).toEqual(["1", "5"]);
+    // Without the script, the link opens the MP3 at that time (a media fragment).
+    expect(all(html, /<a href="([^"]+)" data-start=/g)).toEqual(["call4.mp3#t=1.000", "call4.mp3#t=5.000"]);
+    expect(html).toContain('<span class="when">0:01.000 – 0:02.000</span>');
+    expect(html).toContain("0:10 · 2 redactions");
+  });
+
+  it("says so when nothing is redacted", () => {
+    const html = renderCallPage(page({ ranges: [] }));
+    expect(html).toContain("Nothing in this call is redacted.");
+    expect(html).not.toContain('<rect class="region"');
+  });
+
+  it("escapes every text it is given", () => {
+    const html = renderCallPage(
+      page({
+        title: HOSTILE,
+        siteTitle: HOSTILE,
+        categories: [
+          { name: "sensitive", frequency: 440, label: HOSTILE, colour: "#0072b2" },
+          { name: "music", frequency: 1000, label: HOSTILE, colour: "#009e73" },
+        ],
+      }),
+    );
+    expect(html.match(/<script/g)).toHaveLength(1); // the page's own
+    expect(html).not.toContain("<script>alert");
+    expect(html).toContain(esc(HOSTILE));
+    expect(esc(HOSTILE)).toBe("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;co&#39;");
+  });
+
+  it("refuses a range whose category the legend does not explain", () => {
+    expect(() => renderCallPage(page({ categories: [] }))).toThrow(/no legend entry for category "sensitive"/);
+  });
+
+  it("makes no external reference: no URL but its own files (and an empty icon, so none is fetched)", () => {
+    const html = renderCallPage(page());
+    expect(
+      all(html, /(?:src|href)="([^"]+)"/g).every((u) => /^(call4\.(opus|mp3)(#t=[\d.]+)?|index\.html|data:,)$/.test(u)),
+    ).toBe(true);
+    expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg")/);
+  });
+});
+
+describe("the waveform outline", () => {
+  it("joins the column maxima left to right and the minima back, scaled so the loudest peak fills 95%", () => {
+    // Loudest |peak| 1 -> 95 units of the 100 above and below the middle line (y = 100).
+    const path = wavePath({ frames: 2, min: new Float32Array([-1, 0]), max: new Float32Array([0.5, 1]) });
+    expect(path).toBe("M0.5 52.5 1.5 5 1.5 100 0.5 195Z");
+  });
+
+  it("draws silence as a hairline, not as nothing", () => {
+    expect(wavePath({ frames: 1, min: new Float32Array([0]), max: new Float32Array([0]) })).toBe(
+      "M0.5 99.8 0.5 100.3Z",
+    );
+  });
+});
+
+describe("colours and clocks", () => {
+  it("gives the built-ins their documented colours and custom categories the rest in order", () => {
+    expect([...categoryColours(["sensitive", "obscenity", "music", "laugh"])]).toEqual([
+      ["sensitive", "#0072b2"],
+      ["obscenity", "#d55e00"],
+      ["music", "#009e73"],
+      ["laugh", "#cc79a7"],
+    ]);
+  });
+
+  it("shows durations as players do, rounded down", () => {
+    expect([clock(54.648), clock(59.999), clock(3723.5)]).toEqual(["0:54", "0:59", "1:02:03"]);
+  });
+});
+
+describe("the index", () => {
+  const dir = mkdtempSync(join(tmpdir(), "index-test-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const report = (title: string, samples: number, ranges: number, outputs: object) =>
+    JSON.stringify({
+      title,
+      source: { sampleRate: 8000, samples },
+      ranges: Array.from({ length: ranges }, () => ({})),
+      outputs,
+    });
+
+  it("lists every report in out/ in natural order, linking to the page (or the audio without one)", () => {
+    writeFileSync(join(dir, "call10.json"), report("Ten", 8000 * 75, 1, { html: { file: "call10.html" } }));
+    writeFileSync(join(dir, "call10.html"), "");
+    writeFileSync(join(dir, "call2.json"), report("Two", 8000 * 61, 3, { html: { file: "call2.html" } }));
+    writeFileSync(join(dir, "call2.html"), "");
+    writeFileSync(join(dir, "old.json"), report("Old", 8000, 0, { mp3: { file: "old.mp3" } }));
+    writeFileSync(join(dir, "old.mp3"), "");
+    writeFileSync(join(dir, "gone.json"), report("Gone", 8000, 0, { html: { file: "gone.html" } })); // no file
+    writeFileSync(join(dir, "notes.json"), '{"hello": 1}');
+    writeFileSync(join(dir, "broken.json"), "{");
+    writeFileSync(join(dir, "evil.json"), report("Evil", 8000, 0, { html: { file: "../../etc/passwd" } }));
+    const layout = { root: dir, redactionsDir: dir, recordingsDir: dir, outDir: dir };
+    expect(publishedCalls(layout)).toEqual([
+      { title: "Two", href: "call2.html", durationSeconds: 61, redactions: 3 },
+      { title: "Ten", href: "call10.html", durationSeconds: 75, redactions: 1 },
+      { title: "Old", href: "old.mp3", durationSeconds: 1, redactions: 0 },
+    ]);
+  });
+
+  it("renders titles escaped, with length and count", () => {
+    const html = renderIndexPage({
+      siteTitle: HOSTILE,
+      description: "One.\n\nTwo <b>",
+      calls: [{ title: HOSTILE, href: "call1.html", durationSeconds: 61.9, redactions: 1 }],
+    });
+    expect(html).not.toContain("<script");
+    expect(html).toContain(
+      `<li><a href="call1.html">${esc(HOSTILE)}</a><div class="meta">1:01 · 1 redaction</div></li>`,
+    );
+    expect(html).toContain('<p class="intro">One.</p>\n<p class="intro">Two &lt;b&gt;</p>');
+    expect(renderIndexPage({ siteTitle: "S", calls: [] })).toContain("No calls are published yet.");
+  });
+
+  it("orders names with numbers as people do", () => {
+    expect(["call10", "call2", "call1", "a", "call1b"].sort(naturalCompare)).toEqual([
+      "a",
+      "call1",
+      "call1b",
+      "call2",
+      "call10",
+    ]);
+  });
+});
