@@ -290,6 +290,7 @@ function medianStages(all: readonly (RedactStages | undefined)[]): RedactStages 
     startupS: m("startupS"),
     inspectS: m("inspectS"),
     pass1S: m("pass1S"),
+    prepS: m("prepS"),
     encodeS: m("encodeS"),
     tailS: m("tailS"),
   };
@@ -440,14 +441,23 @@ function printSummary(lengths: readonly LengthResult[], dsp: DspResults | undefi
       "times: medians of wall clock; peak MB: largest RSS (PSS) sum over the process tree; CPU: user+sys of the tree;",
       "max stall: largest share of a run's time that some task waited for a CPU (machine-wide contention)",
       "",
-      "redact stages (median s): startup = npm+tsx+imports; inspect = 1st decode + hash; pass 1 = decode, redact,",
-      "master, meter; encode = first encoder start to last encoder end; tail = hashes, report, renames, exit",
+      "redact stages (median s): startup = npm, tsx, imports; inspect = 1st decode and source hash; pass 1 = 2nd decode:",
+      "redact, master, meter; prep = until the first file encoder (codec probes, gain settling); encode = web",
+      "encoders; tail = after the last encoder (verification, hashes, report, renames)",
       formatTable(
-        ["minutes", "startup", "inspect", "pass 1", "encode", "tail"],
+        ["minutes", "startup", "inspect", "pass 1", "prep", "encode", "tail"],
         lengths.map((l) => {
           const s = l.redact.medianStages;
           const f = (x: number | undefined): string => (x === undefined ? "-" : x.toFixed(2));
-          return [String(l.minutes), f(s?.startupS), f(s?.inspectS), f(s?.pass1S), f(s?.encodeS), f(s?.tailS)];
+          return [
+            String(l.minutes),
+            f(s?.startupS),
+            f(s?.inspectS),
+            f(s?.pass1S),
+            f(s?.prepS),
+            f(s?.encodeS),
+            f(s?.tailS),
+          ];
         }),
       ),
       "",

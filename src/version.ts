@@ -1,5 +1,3 @@
-import { createRequire } from "node:module";
-
-const pkg = createRequire(import.meta.url)("../package.json") as { name: string; version: string };
+import pkg from "../package.json" with { type: "json" };
 
 export const TOOL = { name: pkg.name, version: pkg.version } as const;

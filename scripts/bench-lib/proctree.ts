@@ -93,15 +93,7 @@ export function descendants(root: number, parentOf: ReadonlyMap<number, number>)
   return out;
 }
 
-export type Role =
-  | "npm"
-  | "shell"
-  | "tsx"
-  | "redact"
-  | "ffmpeg-decode"
-  | "ffmpeg-encode"
-  | "ffmpeg-transcode"
-  | "other";
+export type Role = "npm" | "shell" | "tsx" | "redact" | "ffmpeg-decode" | "ffmpeg-encode" | "ffmpeg" | "other";
 
 const base = (p: string): string => p.slice(p.lastIndexOf("/") + 1);
 
@@ -113,7 +105,7 @@ export function classify(cmdline: readonly string[]): Role {
   if (exe.includes("ffmpeg")) {
     if (argv.includes("f32le") && argv.includes("pipe:0")) return "ffmpeg-encode";
     if (argv.includes("pipe:1")) return "ffmpeg-decode";
-    return "ffmpeg-transcode";
+    return "ffmpeg";
   }
   if (exe === "sh" || exe === "bash" || exe === "dash") return "shell";
   if (exe === "npm" || argv.some((a) => base(a) === "npm-cli.js" || base(a) === "npm")) return "npm";
@@ -249,17 +241,22 @@ export interface RedactStages {
   readonly startupS: number;
   /** First decode (length count and source hash) to the next decode. */
   readonly inspectS: number;
-  /** Second decode (redact, write the master, measure) to the first encoder's start. */
+  /** The second decode's life: redact, write the master, measure. */
   readonly pass1S: number;
-  /** First encoder's start to the last encoder's end (the web encodes, and any codec probes among them). */
+  /** From there to the first encoder that writes a file: codec probes, gain settling, anything in between. */
+  readonly prepS: number;
+  /** First file encoder's start to the last encoder's end (the web encodes). */
   readonly encodeS: number;
-  /** After the last encoder: hashes, report, renames, exit. */
+  /** After the last encoder: verification, hashes, report, renames, exit. */
   readonly tailS: number;
 }
 
+/** A probe encoder writes to a pipe (to be decoded again), not to a file. */
+const writesFile = (l: Lifetime): boolean => !(l.label ?? "").endsWith("-> pipe:1");
+
 /**
  * The stages of one `npm run redact` of one call, from when its ffmpeg processes were seen: the first
- * decode, the next decode after it, then every encoder. Accurate to about one sampling interval.
+ * decode, the next decode after it, then the encoders. Accurate to about one sampling interval.
  * Undefined if those processes were not all seen.
  */
 export function redactStages(lifetimes: readonly Lifetime[], totalMs: number): RedactStages | undefined {
@@ -269,14 +266,16 @@ export function redactStages(lifetimes: readonly Lifetime[], totalMs: number): R
   const d2 = decodes.find((d) => d.firstMs > d1.lastMs);
   if (!d2) return undefined;
   const encodes = lifetimes.filter((l) => l.role === "ffmpeg-encode" && l.firstMs >= d2.firstMs);
-  if (encodes.length === 0) return undefined;
-  const encodeStart = Math.min(...encodes.map((e) => e.firstMs));
+  const fileEncodes = encodes.filter(writesFile);
+  if (fileEncodes.length === 0) return undefined;
+  const encodeStart = Math.min(...fileEncodes.map((e) => e.firstMs));
   const encodeEnd = Math.max(...encodes.map((e) => e.lastMs));
   const s = (ms: number): number => Math.round(ms) / 1000;
   return {
     startupS: s(d1.firstMs),
     inspectS: s(d2.firstMs - d1.firstMs),
-    pass1S: s(encodeStart - d2.firstMs),
+    pass1S: s(d2.lastMs - d2.firstMs),
+    prepS: s(encodeStart - d2.lastMs),
     encodeS: s(encodeEnd - encodeStart),
     tailS: s(totalMs - encodeEnd),
   };

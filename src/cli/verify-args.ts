@@ -15,8 +15,9 @@ Options:
 
 Checks, for every merged range and file: the master holds exactly the tone inside the range and the
 decoded source outside; in each lossy file the tone dominates the range, the edges line up with the
-master within one codec frame, and what remains once the tone is taken out does not follow the
-original speech (correlation at most 0.25, at least 50 dB under it); loudness and true peak on target;
+master within one codec frame, and what remains once the tone is taken out (and notched out) does
+not follow the original speech (no correlation beyond chance or 0.25, nothing of it over -50 dB);
+loudness and true peak on target;
 no metadata of the source and no private note in any output; hashes as the report gives them.
 The result is written into out/<call>.json as "verification".
 

@@ -26,9 +26,18 @@ export interface Normalisation {
   readonly limiterCeilingDbtp: number;
 }
 
-export function planNormalisation(m: Measured, webChannels: number): Normalisation {
+/**
+ * `encoderHeadroomDb`: how far under the -1 dBTP maximum the PCM's true peak is held, for the
+ * overshoot the lossy encoder adds on decoding (each codec says its own; ENCODER_HEADROOM_DB by default).
+ */
+export function planNormalisation(
+  m: Measured,
+  webChannels: number,
+  encoderHeadroomDb: number = ENCODER_HEADROOM_DB,
+): Normalisation {
   const target = targetLufs(webChannels);
+  const ceiling = TRUE_PEAK_MAX_DBTP - encoderHeadroomDb;
   const gainDb = Number.isFinite(m.integratedLufs) ? target - m.integratedLufs : 0;
-  const limiter = Number.isFinite(m.truePeakDbtp) && m.truePeakDbtp + gainDb > LIMITER_CEILING_DBTP;
-  return { targetLufs: target, gainDb, gain: 10 ** (gainDb / 20), limiter, limiterCeilingDbtp: LIMITER_CEILING_DBTP };
+  const limiter = Number.isFinite(m.truePeakDbtp) && m.truePeakDbtp + gainDb > ceiling;
+  return { targetLufs: target, gainDb, gain: 10 ** (gainDb / 20), limiter, limiterCeilingDbtp: ceiling };
 }

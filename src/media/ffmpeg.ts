@@ -93,6 +93,8 @@ export interface FfmpegJobOptions {
   readonly summary: string;
   readonly stdin?: "pipe" | "ignore";
   readonly stdout?: "pipe" | "ignore";
+  /** A second output pipe on file descriptor 4 (`pipe:4` in the arguments), read as `extra`. */
+  readonly extraOutput?: boolean;
   readonly onProgress?: (p: FfmpegProgress) => void;
   /** Error code to use on failure (E_DECODE for decoding a recording). */
   readonly errorCode?: "E_FFMPEG" | "E_DECODE";
@@ -102,6 +104,8 @@ export interface FfmpegJob {
   readonly command: readonly string[];
   readonly stdin: Writable | null;
   readonly stdout: Readable | null;
+  /** The pipe on file descriptor 4, with `extraOutput`. */
+  readonly extra: Readable | null;
   /** Resolves when ffmpeg exits 0; rejects with FfmpegError otherwise. */
   readonly done: Promise<void>;
   kill(signal?: NodeJS.Signals): void;
@@ -119,7 +123,13 @@ export function startFfmpeg(opts: FfmpegJobOptions): FfmpegJob {
   const args = [...COMMON_ARGS, ...(opts.onProgress ? ["-progress", "pipe:3"] : []), ...opts.args];
   const command = [bin.path, ...args];
   const child = spawn(bin.path, args, {
-    stdio: [opts.stdin ?? "ignore", opts.stdout ?? "ignore", "pipe", opts.onProgress ? "pipe" : "ignore"],
+    stdio: [
+      opts.stdin ?? "ignore",
+      opts.stdout ?? "ignore",
+      "pipe",
+      opts.onProgress ? "pipe" : "ignore",
+      ...(opts.extraOutput ? (["pipe"] as const) : []),
+    ],
     windowsHide: true,
   });
   running.add(child);
@@ -190,6 +200,7 @@ export function startFfmpeg(opts: FfmpegJobOptions): FfmpegJob {
     command,
     stdin: child.stdin,
     stdout: child.stdout,
+    extra: opts.extraOutput ? ((child.stdio[4] as Readable | null | undefined) ?? null) : null,
     done,
     kill: (signal: NodeJS.Signals = "SIGKILL") => {
       child.kill(signal);

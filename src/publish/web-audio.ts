@@ -3,9 +3,9 @@
  * gain, and a true-peak limiter only when that gain needs it.
  *
  * When the limiter is needed it takes a little loudness with the peaks, so the
- * gain is settled first by dry runs over the master (no encoding: the
- * in-process limiter and meter only), each correcting the gain by what the
- * previous one missed. Without the limiter the gain is exact in one step.
+ * gain is settled first by a dry run over the master (no encoding: the
+ * in-process limiter and meter only) and corrected by what it missed.
+ * Without the limiter the gain is exact in one step.
  */
 import { TruePeakLimiter } from "../dsp/limiter.ts";
 import { LoudnessMeter } from "../dsp/loudness.ts";
@@ -48,12 +48,11 @@ async function measureWeb(s: WebSignal, gain: number, limiterCeilingDbtp: number
   return meter.result();
 }
 
-/** Dry runs stop when the limited signal is this close to the target, or after MAX_DRY_RUNS. */
+/** A limited signal this close to the target needs no correction. */
 const SETTLED_LU = 0.1;
-const MAX_DRY_RUNS = 3;
 
 export interface SettledGain extends Normalisation {
-  /** The web signal's loudness with the final gain, as measured in the last dry run (or predicted exactly). */
+  /** The web file's loudness as predicted: exact without the limiter, within a few hundredths of a LU with it. */
   readonly expectedLufs: number;
 }
 
@@ -62,22 +61,28 @@ export interface SettledGain extends Normalisation {
  * change the encoder itself makes (see mp3LevelChangeDb): the PCM is aimed
  * that much higher so that the decoded file lands on the target.
  */
-export async function settleGain(s: WebSignal, measured: Measured, codecDb: number): Promise<SettledGain> {
+export async function settleGain(
+  s: WebSignal,
+  measured: Measured,
+  codecDb: number,
+  encoderHeadroomDb?: number,
+): Promise<SettledGain> {
   const first = planNormalisation(
-    { integratedLufs: measured.integratedLufs + codecDb, truePeakDbtp: measured.truePeakDbtp - codecDb },
+    { integratedLufs: measured.integratedLufs + codecDb, truePeakDbtp: measured.truePeakDbtp },
     s.webChannels,
+    encoderHeadroomDb,
   );
   if (!first.limiter || !Number.isFinite(measured.integratedLufs)) {
     return { ...first, expectedLufs: measured.integratedLufs + first.gainDb + codecDb };
   }
-  let gainDb = first.gainDb;
-  let expectedLufs = Number.NaN;
-  for (let run = 0; run < MAX_DRY_RUNS; run++) {
-    const m = await measureWeb(s, 10 ** (gainDb / 20), first.limiterCeilingDbtp);
-    expectedLufs = m.integratedLufs + codecDb;
-    const miss = first.targetLufs - expectedLufs;
-    if (Math.abs(miss) <= SETTLED_LU) break;
-    gainDb += miss;
-  }
+  // One dry run measures what the limiter takes at this gain; the gain is raised by that much.
+  // (A second run would measure the small extra limiting the raise causes: a few hundredths of a
+  // LU on speech, not worth another pass over an hour of audio.)
+  const m = await measureWeb(s, first.gain, first.limiterCeilingDbtp);
+  const miss = first.targetLufs - (m.integratedLufs + codecDb);
+  const settled = Math.abs(miss) <= SETTLED_LU;
+  const gainDb = settled ? first.gainDb : first.gainDb + miss;
+  // Predicted: as measured when no correction was needed, the target after the correction.
+  const expectedLufs = settled ? first.targetLufs - miss : first.targetLufs;
   return { ...first, gainDb, gain: 10 ** (gainDb / 20), expectedLufs };
 }

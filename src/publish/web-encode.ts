@@ -29,6 +29,8 @@ export interface WebCodec {
   /** Human name, for the page's download links. */
   readonly name: string;
   levelChangeDb(input: PcmFormat): Promise<number>;
+  /** How far under -1 dBTP the PCM's true peak is held, for the overshoot this codec adds. */
+  readonly headroomDb: number;
   start(opts: EncoderOptions): PcmEncoder;
 }
 
@@ -39,6 +41,8 @@ export const WEB_CODECS: Readonly<Record<WebFormat, WebCodec>> = {
     mimeType: "audio/mpeg",
     name: "MP3",
     levelChangeDb: mp3LevelChangeDb,
+    // Measured: MP3 decodes up to ~0.5 dB above the PCM's true peak on speech.
+    headroomDb: 1,
     start: startMp3Encoder,
   },
   opus: {
@@ -47,6 +51,8 @@ export const WEB_CODECS: Readonly<Record<WebFormat, WebCodec>> = {
     mimeType: 'audio/ogg; codecs="opus"',
     name: "Opus",
     levelChangeDb: opusLevelChangeDb,
+    // Measured: Opus at speech bitrates overshoots by up to ~1.4 dB on band-limited noise.
+    headroomDb: 2.5,
     start: startOpusEncoder,
   },
 };
@@ -69,7 +75,7 @@ export async function planWebFormats(
   const plans: WebPlan[] = [];
   for (const [i, format] of formats.entries()) {
     const codecDb = codecDbs[i] as number;
-    plans.push({ format, codecDb, norm: await settleGain(web, measured, codecDb) });
+    plans.push({ format, codecDb, norm: await settleGain(web, measured, codecDb, WEB_CODECS[format].headroomDb) });
   }
   return plans;
 }

@@ -120,6 +120,51 @@ export async function decodeFloat(path: string, display: string, opts: DecodeOpt
   return readFloatWav(job.stdout, display, job.done, () => job.kill());
 }
 
+/**
+ * Decode the first audio stream of `path` once, into two streams: as it is, and
+ * resampled to `sampleRate` and mixed to `channels` (one ffmpeg process, two
+ * pipes). Both must be read to their ends (or cancelled together): ffmpeg
+ * writes them side by side.
+ */
+export async function decodeFloatTwice(
+  path: string,
+  display: string,
+  opts: { readonly sampleRate: number; readonly channels: 1 | 2 },
+): Promise<{ native: FloatStream; converted: FloatStream }> {
+  const layout = opts.channels === 1 ? "mono" : "stereo";
+  const out = [
+    "-c:a",
+    "pcm_f32le",
+    "-fflags",
+    "+bitexact",
+    "-flags:a",
+    "+bitexact",
+    "-map_metadata",
+    "-1",
+    "-f",
+    "wav",
+  ];
+  const job = startFfmpeg({
+    summary: `decoding ${display} to verify it`,
+    errorCode: "E_DECODE",
+    stdout: "pipe",
+    extraOutput: true,
+    args: [
+      ...["-i", path, "-filter_complex"],
+      `[0:a:0]asplit=2[native][in];[in]aresample=${opts.sampleRate},aformat=channel_layouts=${layout}[converted]`,
+      ...["-map", "[native]", ...out, "pipe:1", "-map", "[converted]", ...out, "pipe:4"],
+    ],
+  });
+  if (!job.stdout || !job.extra) throw new Error("decoder has no output pipes");
+  const kill = (): void => job.kill();
+  // Opened one after the other: ffmpeg writes both headers before any samples.
+  const [native, converted] = await Promise.all([
+    readFloatWav(job.stdout, display, job.done, kill),
+    readFloatWav(job.extra, display, job.done, kill),
+  ]);
+  return { native, converted };
+}
+
 async function readFloatWav(
   source: Readable,
   display: string,

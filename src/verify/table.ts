@@ -3,7 +3,7 @@ import { formatTime } from "../manifest/time.ts";
 import type { ExpectedRange } from "./reference-tone.ts";
 import type { Verification, VerificationRow } from "./verify-call.ts";
 
-const RESULT = { pass: "ok", fail: "FAIL", skip: "skip" } as const;
+const RESULT = { pass: "ok", fail: "FAIL" } as const;
 
 export function verificationTable(
   call: string,

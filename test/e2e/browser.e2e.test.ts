@@ -105,7 +105,7 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? "a call's page in Chromium" : NO
     project = tempProject();
     project.write("recordings/call9.wav", wavBytes(RATE, speechLike(RATE, 1, RATE * SECONDS, 11)));
     project.write("redactions/call9.yaml", MANIFEST);
-    project.write("redactions/site.yaml", "title: Browser test site\n");
+    project.write("redactions/site.yaml", "title: Browser test site\nformats: [mp3, opus]\n");
     const run = project.redact(["call9"]);
     if (run.status !== 0) throw new Error(`redact failed (${run.status}): ${run.stderr}`);
     server = await serveFolder(join(project.root, "out"));

@@ -55,7 +55,7 @@ describe("Opus beside MP3, a page and an index (44.1 kHz stereo)", () => {
         "",
       ].join("\n"),
     );
-    p.write("redactions/site.yaml", "title: My calls\nartist: Jane Doe\nalbum: Scam calls\n");
+    p.write("redactions/site.yaml", "title: My calls\nartist: Jane Doe\nalbum: Scam calls\nformats: [mp3, opus]\n");
     run = p.redact(["talk"]);
   }, 120_000);
 

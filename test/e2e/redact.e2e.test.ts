@@ -164,7 +164,6 @@ describe.each(CASES)("redact at $rate Hz, $channels channel(s)", ({ rate, channe
       "call9.html",
       "call9.json",
       "call9.mp3",
-      "call9.opus",
       "call9.wav",
       "index.html",
     ]);

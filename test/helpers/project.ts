@@ -9,7 +9,8 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const TSX = join(REPO, "node_modules/tsx/dist/cli.mjs");
+/** The launcher `npm run redact` uses (scripts/run.mjs bundles src/cli/main.ts and runs it). */
+const RUN = join(REPO, "scripts/run.mjs");
 const MAIN = join(REPO, "src/cli/main.ts");
 
 export interface TempProject {
@@ -43,7 +44,7 @@ export function tempProject(): TempProject {
     },
     read: (rel) => readFileSync(join(root, rel)),
     redact(args, env = {}) {
-      const r: SpawnSyncReturns<string> = spawnSync(process.execPath, [TSX, MAIN, ...args], {
+      const r: SpawnSyncReturns<string> = spawnSync(process.execPath, [RUN, MAIN, ...args], {
         cwd: root,
         encoding: "utf8",
         env: { ...process.env, CI: "true", ...env },

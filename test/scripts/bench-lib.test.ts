@@ -180,7 +180,7 @@ describe("/proc parsing", () => {
     const ff = "/r/node_modules/@ffmpeg-installer/linux-x64/ffmpeg";
     expect(classify([ff, "-i", "a.mp3", "-f", "wav", "pipe:1"])).toBe("ffmpeg-decode");
     expect(classify([ff, "-f", "f32le", "-ar", "44100", "-i", "pipe:0", "out.mp3"])).toBe("ffmpeg-encode");
-    expect(classify([ff, "-i", "a.mp3", "-c:a", "libmp3lame", "b.mp3"])).toBe("ffmpeg-transcode");
+    expect(classify([ff, "-i", "a.mp3", "-c:a", "libmp3lame", "b.mp3"])).toBe("ffmpeg");
     expect(classify(["cat"])).toBe("other");
     expect(describeProcess([ff, "-f", "f32le", "-i", "pipe:0", "-c:a", "libopus", "/r/out/.c.opus.tmp"])).toBe(
       "ffmpeg-encode libopus pipe:0 -> .c.opus.tmp",
@@ -230,22 +230,53 @@ describe("TreeTracker", () => {
       { pid: 7, role: "ffmpeg-encode" as const, firstMs: 3100, lastMs: 9800 },
     ];
     const s = redactStages(lifetimes, 10000);
-    expect(s).toEqual({ startupS: 0.8, inspectS: 0.5, pass1S: 1.8, encodeS: 6.7, tailS: 0.2 });
+    expect(s).toEqual({ startupS: 0.8, inspectS: 0.5, pass1S: 1.7, prepS: 0.1, encodeS: 6.7, tailS: 0.2 });
     expect(redactStages(lifetimes.slice(0, 2), 10000)).toBeUndefined();
   });
-  it("counts parallel encoders and short codec probes as one encode stage", () => {
+  it("puts codec probes in the prep stage and parallel file encoders in one encode stage", () => {
     const s = redactStages(
       [
         { pid: 5, role: "ffmpeg-decode", firstMs: 1000, lastMs: 2000 },
         { pid: 6, role: "ffmpeg-decode", firstMs: 2100, lastMs: 4000 },
-        { pid: 7, role: "ffmpeg-encode", firstMs: 4100, lastMs: 4200 },
-        { pid: 8, role: "ffmpeg-decode", firstMs: 4100, lastMs: 4200 },
-        { pid: 9, role: "ffmpeg-encode", firstMs: 4300, lastMs: 9000 },
-        { pid: 10, role: "ffmpeg-encode", firstMs: 4300, lastMs: 9500 },
+        {
+          pid: 7,
+          role: "ffmpeg-encode",
+          label: "ffmpeg-encode libmp3lame pipe:0 -> pipe:1",
+          firstMs: 4100,
+          lastMs: 4200,
+        },
+        {
+          pid: 8,
+          role: "ffmpeg-decode",
+          label: "ffmpeg-decode pcm_f32le pipe:0 -> pipe:1",
+          firstMs: 4100,
+          lastMs: 4200,
+        },
+        {
+          pid: 9,
+          role: "ffmpeg-encode",
+          label: "ffmpeg-encode libmp3lame pipe:0 -> c.mp3.tmp",
+          firstMs: 6000,
+          lastMs: 9000,
+        },
+        {
+          pid: 10,
+          role: "ffmpeg-encode",
+          label: "ffmpeg-encode libopus pipe:0 -> c.opus.tmp",
+          firstMs: 6000,
+          lastMs: 9500,
+        },
+        {
+          pid: 11,
+          role: "ffmpeg-decode",
+          label: "ffmpeg-decode pcm_s16le c.mp3.tmp -> pipe:1",
+          firstMs: 9600,
+          lastMs: 9900,
+        },
       ],
       10000,
     );
-    expect(s).toEqual({ startupS: 1, inspectS: 1.1, pass1S: 2, encodeS: 5.4, tailS: 0.5 });
+    expect(s).toEqual({ startupS: 1, inspectS: 1.1, pass1S: 1.9, prepS: 2, encodeS: 3.5, tailS: 0.5 });
   });
 });
 

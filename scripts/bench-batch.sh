@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Many calls: `redact --all` with its default concurrency against the same run one call at a time
+# (`--jobs 1`), on COPIES copies of the demo calls (recordings/ and redactions/call*.yaml copied under
+# new names into a scratch project), then a third run with nothing changed (every call skipped).
+# Not a test: it prints wall times and their ratio. Rounds alternate which of the two goes first.
+#
+#   bash scripts/bench-batch.sh [COPIES=20] [ROUNDS=1]
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+COPIES=${1:-20}
+ROUNDS=${2:-1}
+DIR=$(mktemp -d "${TMPDIR:-/tmp}/bench-batch.XXXXXX")
+trap 'rm -rf "$DIR"' EXIT
+mkdir -p "$DIR/recordings" "$DIR/redactions" "$DIR/out"
+for k in $(seq 1 "$COPIES"); do
+  for manifest in "$ROOT"/redactions/call*.yaml; do
+    call=$(basename "$manifest" .yaml)
+    cp "$ROOT/recordings/$call.mp3" "$DIR/recordings/${call}_$k.mp3"
+    sed "s/^recording: $call\.mp3/recording: ${call}_$k.mp3/" "$manifest" >"$DIR/redactions/${call}_$k.yaml"
+  done
+done
+calls=$(ls "$DIR/redactions" | wc -l)
+
+# As `npm run redact` runs it (node --import tsx), from the scratch project.
+redact() {
+  (cd "$DIR" && node --import "$ROOT/node_modules/tsx/dist/loader.mjs" "$ROOT/src/cli/main.ts" "$@" >"$DIR/run.log" 2>&1) ||
+    { cat "$DIR/run.log" >&2; exit 1; }
+}
+pressure() { awk '/^some/ { sub("avg10=", "", $2); print $2 "%" }' /proc/pressure/cpu 2>/dev/null || echo "?"; }
+timed() { # prints the wall seconds of `redact "$@"`
+  local start end
+  start=$(date +%s.%N)
+  redact "$@"
+  end=$(date +%s.%N)
+  echo "$end - $start" | bc
+}
+
+echo "$calls calls ($COPIES copies of the demo calls), $(nproc) cores, in $DIR"
+for round in $(seq 1 "$ROUNDS"); do
+  if ((round % 2)); then
+    par=$(timed --all --force)
+    seq=$(timed --all --force --jobs 1)
+  else
+    seq=$(timed --all --force --jobs 1)
+    par=$(timed --all --force)
+  fi
+  printf 'round %d: one at a time %7.1f s, --all %7.1f s, ratio %.2f (CPU pressure now %s)\n' \
+    "$round" "$seq" "$par" "$(echo "$par / $seq" | bc -l)" "$(pressure)"
+done
+again=$(timed --all)
+skipped=$(grep -c ': unchanged since its last run' "$DIR/run.log" || true)
+printf 'nothing changed: --all %.1f s, %d of %d calls skipped\n' "$again" "$skipped" "$calls"

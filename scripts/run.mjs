@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+/**
+ * Runs one of the project's TypeScript commands (src/cli/*.ts) as a single
+ * bundled ES module, so that `npm run redact` needs no TypeScript loader at
+ * run time: less start-up time and about 40 MB less memory than tsx. The
+ * bundle is rebuilt with esbuild (about 0.1 s) whenever a source file or
+ * package.json is newer than it; dependencies stay in node_modules.
+ *
+ *   node scripts/run.mjs src/cli/main.ts [args...]
+ */
+import { mkdirSync, readdirSync, statSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const [entryArg, ...args] = process.argv.slice(2);
+if (!entryArg) {
+  process.stderr.write("usage: node scripts/run.mjs src/cli/<command>.ts [args...]\n");
+  process.exit(2);
+}
+const entry = resolve(root, entryArg);
+const cacheDir = join(root, "node_modules", ".cache", "call-redactor");
+const bundle = join(cacheDir, `${basename(entry, ".ts")}.mjs`);
+
+/** Newest modification time of the sources the bundle is made from. */
+function newestSource(dir, newest = statSync(join(root, "package.json")).mtimeMs) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    if (entry.isDirectory()) newest = newestSource(p, newest);
+    else if (entry.name.endsWith(".ts")) newest = Math.max(newest, statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+let stale = true;
+try {
+  stale = statSync(bundle).mtimeMs < newestSource(join(root, "src"));
+} catch {
+  // no bundle yet
+}
+if (stale) {
+  const { build } = await import("esbuild");
+  mkdirSync(cacheDir, { recursive: true });
+  const tmp = `${bundle}.${process.pid}.tmp`;
+  await build({
+    entryPoints: [entry],
+    outfile: tmp,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    packages: "external",
+    sourcemap: "inline",
+    logLevel: "error",
+  });
+  // Rename: a concurrent run sees the old bundle or the new one, never half of one.
+  (await import("node:fs")).renameSync(tmp, bundle);
+}
+process.argv = [process.argv[0] ?? "node", bundle, ...args];
+await import(pathToFileURL(bundle).href);
