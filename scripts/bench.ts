@@ -68,6 +68,7 @@ function snapshotSource(): void {
   rmSync(SNAPSHOT, { recursive: true, force: true });
   mkdirSync(SNAPSHOT, { recursive: true });
   cpSync(join(ROOT, "src"), join(SNAPSHOT, "src"), { recursive: true });
+  cpSync(join(ROOT, "scripts/run.mjs"), join(SNAPSHOT, "scripts/run.mjs"));
   copyFileSync(join(ROOT, "package.json"), join(SNAPSHOT, "package.json"));
 }
 
@@ -167,10 +168,9 @@ async function ensureRecording(minutes: number, ffmpeg: string): Promise<Recordi
 function prepareProject(): void {
   for (const d of ["redactions", "recordings", "out"]) mkdirSync(join(PROJECT, d), { recursive: true });
   mkdirSync(TRANSCODES, { recursive: true });
-  const tsx = join(ROOT, "node_modules/tsx/dist/cli.mjs");
+  // The snapshot's copy of the launcher `npm run redact` uses (scripts/run.mjs: an esbuild bundle, no loader).
   const quote = (p: string): string => `'${p.replaceAll("'", "'\\''")}'`;
-  const main = join(SNAPSHOT, "src/cli/main.ts");
-  const script = `node ${quote(tsx)} --tsconfig ${quote(join(ROOT, "tsconfig.json"))} ${quote(main)}`;
+  const script = `node ${quote(join(SNAPSHOT, "scripts/run.mjs"))} src/cli/main.ts`;
   const pkg = {
     name: "call-redactor-bench",
     private: true,
@@ -540,7 +540,7 @@ async function main(): Promise<number> {
     srcDigest,
     options: opts,
     commands: {
-      redact: `npm run redact -- ${["<call>", ...opts.redactArgs].join(" ")}   (cwd ${relative(ROOT, PROJECT)}; its package.json runs: node node_modules/tsx/dist/cli.mjs --tsconfig tsconfig.json ${relative(ROOT, SNAPSHOT)}/src/cli/main.ts, a copy of src/ taken at the start)`,
+      redact: `npm run redact -- ${["<call>", ...opts.redactArgs].join(" ")}   (cwd ${relative(ROOT, PROJECT)}; its package.json runs: node ${relative(ROOT, SNAPSHOT)}/scripts/run.mjs src/cli/main.ts, the launcher of a copy of src/ taken at the start)`,
       transcode: [ffmpeg.path, ...transcodeArgs("<recording>", "<call>", "<out>.mp3")].join(" "),
     },
     notes: [

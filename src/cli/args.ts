@@ -66,7 +66,7 @@ Options:
                spread an archive over n machines; a call's share depends on its name only
   --formats mp3,opus
                the web formats to publish (mp3, opus or both), over the manifests' formats:
-               and the site's (redactions/site.yaml); default: both
+               and the site's (redactions/site.yaml); default: mp3
   --no-verify  skip the verification that runs before anything is published (decode every new
                file on its own and check it; see npm run verify -- --help)
   --quiet      print only errors

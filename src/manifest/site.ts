@@ -8,7 +8,7 @@
  *   description: "Four calls from ..."    # optional: a paragraph under the heading of the index page
  *   artist: "Jane Doe"                    # optional: the artist tag of every MP3 and Opus file
  *   album: "Scam calls"                   # optional: the album tag of every MP3 and Opus file
- *   formats: [mp3, opus]                  # optional: the web formats published (default: both)
+ *   formats: [mp3, opus]                  # optional: the web formats published (default: [mp3])
  *
  * The same YAML rules as a manifest: one document, no anchors or aliases, no
  * tab indentation, no duplicate or unknown keys.
