@@ -2,13 +2,15 @@
 # Many calls: `redact --all` with its default concurrency against the same run one call at a time
 # (`--jobs 1`), on COPIES copies of the demo calls (recordings/ and redactions/call*.yaml copied under
 # new names into a scratch project), then a third run with nothing changed (every call skipped).
-# Not a test: it prints wall times and their ratio. Rounds alternate which of the two goes first.
+# redactions/site.yaml comes along, as in the demo. Not a test: it prints wall times and their ratio.
+# Rounds alternate which of the two goes first. EXTRA is added to every run (e.g. "--formats mp3").
 #
-#   bash scripts/bench-batch.sh [COPIES=20] [ROUNDS=1]
+#   bash scripts/bench-batch.sh [COPIES=20] [ROUNDS=1] [EXTRA]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 COPIES=${1:-20}
 ROUNDS=${2:-1}
+read -r -a EXTRA <<<"${3:-}"
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/bench-batch.XXXXXX")
 trap 'rm -rf "$DIR"' EXIT
 mkdir -p "$DIR/recordings" "$DIR/redactions" "$DIR/out"
@@ -19,11 +21,12 @@ for k in $(seq 1 "$COPIES"); do
     sed "s/^recording: $call\.mp3/recording: ${call}_$k.mp3/" "$manifest" >"$DIR/redactions/${call}_$k.yaml"
   done
 done
-calls=$(ls "$DIR/redactions" | wc -l)
+calls=$(ls "$DIR"/redactions/call*.yaml | wc -l)
+if [[ -f "$ROOT/redactions/site.yaml" ]]; then cp "$ROOT/redactions/site.yaml" "$DIR/redactions/"; fi
 
-# As `npm run redact` runs it (node --import tsx), from the scratch project.
+# As `npm run redact` runs it (scripts/run.mjs), from the scratch project.
 redact() {
-  (cd "$DIR" && node --import "$ROOT/node_modules/tsx/dist/loader.mjs" "$ROOT/src/cli/main.ts" "$@" >"$DIR/run.log" 2>&1) ||
+  (cd "$DIR" && node "$ROOT/scripts/run.mjs" src/cli/main.ts "$@" "${EXTRA[@]}" >"$DIR/run.log" 2>&1) ||
     { cat "$DIR/run.log" >&2; exit 1; }
 }
 pressure() { awk '/^some/ { sub("avg10=", "", $2); print $2 "%" }' /proc/pressure/cpu 2>/dev/null || echo "?"; }
@@ -35,7 +38,7 @@ timed() { # prints the wall seconds of `redact "$@"`
   echo "$end - $start" | bc
 }
 
-echo "$calls calls ($COPIES copies of the demo calls), $(nproc) cores, in $DIR"
+echo "$calls calls ($COPIES copies of the demo calls), $(nproc) cores, extra arguments: ${EXTRA[*]:-none}"
 for round in $(seq 1 "$ROUNDS"); do
   if ((round % 2)); then
     par=$(timed --all --force)

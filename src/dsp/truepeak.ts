@@ -263,6 +263,30 @@ function load(buf: Float64Array, src: Float32Array, from: number, n: number): nu
   return m;
 }
 
+/** max |x| over the history buf[0 .. HIST) and src[from .. from+n), without copying anything. */
+function windowMax(buf: Float64Array, src: Float32Array, from: number, n: number): number {
+  let m = 0;
+  for (let i = 0; i < HIST; i++) {
+    const a = Math.abs(buf[i]!);
+    if (a > m) m = a;
+  }
+  for (let i = from, end = from + n; i < end; i++) {
+    const a = Math.abs(src[i]!);
+    if (a > m) m = a;
+  }
+  return m;
+}
+
+/** For a skipped block: the history becomes the last HIST frames of history + src[from .. from+n). */
+function keepHistory(buf: Float64Array, src: Float32Array, from: number, n: number): void {
+  if (n >= HIST) {
+    for (let i = 0, j = from + n - HIST; i < HIST; i++, j++) buf[i] = src[j]!;
+  } else {
+    buf.copyWithin(0, n, HIST);
+    for (let i = HIST - n, j = from; i < HIST; i++, j++) buf[i] = src[j]!;
+  }
+}
+
 /** Keeps the last HIST frames of buf[0 .. HIST+n) as the history for the next block. */
 function shiftHistory(buf: Float64Array, n: number): void {
   buf.copyWithin(0, n, n + HIST);
@@ -314,13 +338,14 @@ export class TruePeakMeter {
       const src = chunk[c]!;
       for (let from = 0; from < n; from += BLOCK) {
         const len = Math.min(BLOCK, n - from);
-        const m = load(buf, src, from, len);
+        const m = windowMax(buf, src, from, len);
         // Every interpolated value in this block is at most m * bound, every sample at most m.
         if (m * TRUE_PEAK_GAIN_BOUND * SKIP_SLACK > max) {
+          load(buf, src, from, len);
           if (m > max) max = m;
           max = interpolateMax(buf, len, max);
-        }
-        shiftHistory(buf, len);
+          shiftHistory(buf, len);
+        } else keepHistory(buf, src, from, len);
       }
     }
     this.max = max;

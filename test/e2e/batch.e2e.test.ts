@@ -213,7 +213,7 @@ describe.skipIf(!hasScript)("on a terminal", { timeout: 60_000 }, () => {
     project.write("redactions/long.yaml", manifest(3));
     const env: NodeJS.ProcessEnv = { ...process.env, TERM: "xterm", COLUMNS: "100", LINES: "30" };
     delete env.CI;
-    const cmd = [process.execPath, join(REPO, "node_modules/tsx/dist/cli.mjs"), join(REPO, "src/cli/main.ts")]
+    const cmd = [process.execPath, join(REPO, "scripts/run.mjs"), join(REPO, "src/cli/main.ts")]
       .concat(["long", "a", "--force"])
       .map((a) => `'${a}'`)
       .join(" ");

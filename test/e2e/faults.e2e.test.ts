@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveFfmpeg } from "../../src/media/ffmpeg.ts";
 import { speechLike, wavBytes } from "../helpers/audio.ts";
 import { REPO, type TempProject, tempProject } from "../helpers/project.ts";
-import { finished, MAIN, STACK, snapshot, startRedact, tempFiles } from "../helpers/verify-cli.ts";
+import { finished, MAIN, RUN, STACK, snapshot, startRedact, tempFiles } from "../helpers/verify-cli.ts";
 
 const RATE = 44100;
 const SECONDS = 12;
@@ -147,7 +147,7 @@ describe("ffmpeg failing", () => {
   const run = (body: string) => {
     const env = { FFMPEG_PATH: wrapper("fault", body) };
     rmSync(join(p.root, "fault.count"), { force: true });
-    const r = spawnSync(process.execPath, [join(REPO, "node_modules/tsx/dist/cli.mjs"), MAIN, "long"], {
+    const r = spawnSync(process.execPath, [RUN, MAIN, "long"], {
       cwd: p.root,
       encoding: "utf8",
       env: { ...process.env, CI: "true", ...env },
@@ -196,6 +196,7 @@ esac`);
 describe("a full disk", () => {
   it("a write error (file size limit reached): exit 1 naming the error, nothing changed", { timeout: 60_000 }, () => {
     // RLIMIT_FSIZE with SIGXFSZ ignored: writes past 512 kB fail with EFBIG, in the tool and in its ffmpeg.
+    // (Run through tsx, whose cache files are small, not the launcher, which may rebuild a larger bundle.)
     const r = spawnSync(
       "sh",
       [

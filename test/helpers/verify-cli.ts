@@ -10,13 +10,14 @@ import { join } from "node:path";
 import { resolveFfmpeg } from "../../src/media/ffmpeg.ts";
 import { type CliResult, REPO } from "./project.ts";
 
-const TSX = join(REPO, "node_modules/tsx/dist/cli.mjs");
+/** The launcher `npm run redact` and `npm run verify` use (bundles the command, runs it in-process). */
+export const RUN = join(REPO, "scripts/run.mjs");
 export const MAIN = join(REPO, "src/cli/main.ts");
 export const VERIFY = join(REPO, "src/cli/verify.ts");
 
 /** Run `npm run verify` (the script it runs) in `root`; never throws. */
 export function verifyCli(root: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): CliResult {
-  const r = spawnSync(process.execPath, [TSX, VERIFY, ...args], {
+  const r = spawnSync(process.execPath, [RUN, VERIFY, ...args], {
     cwd: root,
     encoding: "utf8",
     env: { ...process.env, CI: "true", ...env },
@@ -25,9 +26,9 @@ export function verifyCli(root: string, args: readonly string[], env: NodeJS.Pro
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Start `redact` in the background (no tsx wrapper process: signals reach the CLI itself). */
+/** Start `redact` in the background (the launcher runs the command in its own process: signals reach it). */
 export function startRedact(root: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
-  return spawn(process.execPath, ["--import", join(REPO, "node_modules/tsx/dist/loader.mjs"), MAIN, ...args], {
+  return spawn(process.execPath, [RUN, MAIN, ...args], {
     cwd: root,
     env: { ...process.env, CI: "true", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -47,7 +47,7 @@ describe("site settings", () => {
   it("uses the defaults for what is left out, and for a file of comments only", () => {
     expect(parseSiteSettings("artist: X\n", FILE)).toEqual({ ...DEFAULT_SITE, file: FILE, artist: "X" });
     expect(parseSiteSettings("# nothing yet\n", FILE)).toEqual({ ...DEFAULT_SITE, file: FILE });
-    expect(DEFAULT_SITE.formats).toEqual(["mp3", "opus"]);
+    expect(DEFAULT_SITE.formats).toEqual(["mp3"]);
   });
 
   it("keeps formats in canonical order whatever order they are written in", () => {
