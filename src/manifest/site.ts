@@ -16,6 +16,7 @@
 import type { Document, Scalar } from "yaml";
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, visit } from "yaml";
 import { ManifestError, type ManifestIssue, type SourcePos } from "../errors.ts";
+import { didYouMean } from "./did-you-mean.ts";
 import { DEFAULT_WEB_FORMATS, readFormatsNode, type WebFormat } from "./formats.ts";
 import { MAX_MANIFEST_BYTES } from "./parse.ts";
 
@@ -59,32 +60,6 @@ const describe = (node: unknown): string => {
   if (isSeq(node)) return "a list";
   if (isEmpty(node)) return "nothing";
   return "something else";
-};
-
-/** Lowest edit distance suggestion, as the manifest parser gives. */
-const didYouMean = (word: string): string => {
-  const distance = (a: string, b: string): number => {
-    let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-      const cur = [i];
-      for (let j = 1; j <= b.length; j++) {
-        cur[j] = Math.min(
-          (prev[j] ?? 0) + 1,
-          (cur[j - 1] ?? 0) + 1,
-          (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
-        );
-      }
-      prev = cur;
-    }
-    return prev[b.length] ?? 0;
-  };
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const k of KEY_NAMES) {
-    const d = distance(word.toLowerCase(), k);
-    if (d < bestDistance && d < word.length / 2) [best, bestDistance] = [k, d];
-  }
-  return best === undefined ? "" : ` (did you mean "${best}"?)`;
 };
 
 /** C0 control characters and DEL; newlines allowed only where `newlines` says so. */
@@ -226,7 +201,11 @@ export function parseSiteSettings(rawText: string, file: string): SiteSettings {
     }
     seen.set(key, keyOffset);
     if (!isKey(key)) {
-      issues.add(keyOffset, key, `unknown key "${key}"${didYouMean(key)}; site settings take ${KEY_NAMES.join(", ")}`);
+      issues.add(
+        keyOffset,
+        key,
+        `unknown key "${key}"${didYouMean(key, KEY_NAMES)}; site settings take ${KEY_NAMES.join(", ")}`,
+      );
       continue;
     }
     const value: unknown = pair.value;
