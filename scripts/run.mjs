@@ -39,7 +39,7 @@ try {
   // no bundle yet
 }
 if (stale) {
-  const { build } = await import("esbuild");
+  const { build, stop } = await import("esbuild");
   mkdirSync(cacheDir, { recursive: true });
   const tmp = `${bundle}.${process.pid}.tmp`;
   await build({
@@ -53,6 +53,7 @@ if (stale) {
     sourcemap: "inline",
     logLevel: "error",
   });
+  stop(); // esbuild's service process is not needed any more: do not keep it alive beside the command
   // Rename: a concurrent run sees the old bundle or the new one, never half of one.
   (await import("node:fs")).renameSync(tmp, bundle);
 }
