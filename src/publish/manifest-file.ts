@@ -18,18 +18,23 @@ export interface ManifestFile {
   readonly manifest: Manifest;
 }
 
+/** The bytes of a settings file the user writes (a manifest, the site settings); a read error is exit 1. */
+export function readSettingsBytes(path: string, shown: string, what: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new RedactError("E_IO", 1, `${shown}: cannot read ${what}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** The text the parsers see: one byte past the size limit, so that they can refuse an oversized file. */
+export const settingsText = (bytes: Buffer): string => bytes.subarray(0, MAX_MANIFEST_BYTES + 1).toString("utf8");
+
 /** redactions/<call>.yaml, read and validated (a ManifestError lists every problem). */
 export function readManifestFile(layout: Layout, call: string): ManifestFile {
   const path = findManifest(layout, call);
   const file = display(layout, path);
-  let text: string;
-  try {
-    text = readFileSync(path)
-      .subarray(0, MAX_MANIFEST_BYTES + 1)
-      .toString("utf8");
-  } catch (err) {
-    throw new RedactError("E_IO", 1, `${file}: cannot read the manifest: ${(err as Error).message}`, { cause: err });
-  }
+  const text = settingsText(readSettingsBytes(path, file, "the manifest"));
   return { path, display: file, text, manifest: parseManifest(text, { file, call }) };
 }
 

@@ -7,7 +7,7 @@
  *            one pass, the encoders in parallel, one gain each) and write the call's page; write
  *            the report; move all outputs into place together.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { relative } from "node:path";
 import { LoudnessMeter } from "../dsp/loudness.ts";
 import { PeakMeter } from "../dsp/peaks.ts";
@@ -15,7 +15,7 @@ import { redactChunk } from "../dsp/redact.ts";
 import { webChannelCount, webMix } from "../dsp/webmix.ts";
 import { RedactError } from "../errors.ts";
 import type { WebFormat } from "../manifest/formats.ts";
-import { MAX_MANIFEST_BYTES, parseManifest } from "../manifest/parse.ts";
+import { parseManifest } from "../manifest/parse.ts";
 import { DEFAULT_SITE, type SiteSettings } from "../manifest/site.ts";
 import type { Manifest } from "../manifest/types.ts";
 import { openDecoder } from "../media/decode.ts";
@@ -29,6 +29,7 @@ import { TOOL } from "../version.ts";
 import { OutputSet } from "./atomic.ts";
 import { settingsDigest, sha256Hex, toolId } from "./fingerprint.ts";
 import { display, findManifest, findRecording, type Layout } from "./layout.ts";
+import { readSettingsBytes, settingsText } from "./manifest-file.ts";
 import { noProgress, type ProgressListener } from "./progress.ts";
 import { buildReport, type Report, serialiseReport } from "./report.ts";
 import type { WebSignal } from "./web-audio.ts";
@@ -55,15 +56,9 @@ export interface InspectedCall extends PreparedCall {
 export function prepareCall(layout: Layout, call: string): PreparedCall {
   const manifestPath = findManifest(layout, call);
   const file = display(layout, manifestPath);
-  let text: string;
-  let manifestSha256: string;
-  try {
-    const buf = readFileSync(manifestPath);
-    manifestSha256 = sha256Hex(buf);
-    text = buf.subarray(0, MAX_MANIFEST_BYTES + 1).toString("utf8");
-  } catch (err) {
-    throw new RedactError("E_IO", 1, `${file}: cannot read the manifest: ${(err as Error).message}`, { cause: err });
-  }
+  const bytes = readSettingsBytes(manifestPath, file, "the manifest");
+  const manifestSha256 = sha256Hex(bytes);
+  const text = settingsText(bytes);
   const manifest = parseManifest(text, { file, call });
   const recordingPath = findRecording(layout, manifest);
   return { call, manifest, recordingPath, recordingDisplay: display(layout, recordingPath), manifestSha256 };

@@ -3,12 +3,12 @@
  * name `site` is therefore not a call: `--all` passes it by, and
  * `redact site` says what the file is.
  */
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { join } from "node:path";
-import { RedactError, UsageError } from "../errors.ts";
-import { MAX_MANIFEST_BYTES } from "../manifest/parse.ts";
+import { UsageError } from "../errors.ts";
 import { DEFAULT_SITE, parseSiteSettings, type SiteSettings } from "../manifest/site.ts";
 import { display, type Layout, SITE_SETTINGS_NAME } from "./layout.ts";
+import { readSettingsBytes, settingsText } from "./manifest-file.ts";
 
 const isFile = (p: string): boolean => {
   try {
@@ -34,15 +34,6 @@ export function loadSiteSettings(layout: Layout): SiteSettings {
   const path = findSiteFile(layout);
   if (path === undefined) return DEFAULT_SITE;
   const file = display(layout, path);
-  let text: string;
-  try {
-    text = readFileSync(path)
-      .subarray(0, MAX_MANIFEST_BYTES + 1)
-      .toString("utf8");
-  } catch (err) {
-    throw new RedactError("E_IO", 1, `${file}: cannot read the site settings: ${(err as Error).message}`, {
-      cause: err,
-    });
-  }
+  const text = settingsText(readSettingsBytes(path, file, "the site settings"));
   return parseSiteSettings(text, file);
 }
