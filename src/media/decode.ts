@@ -4,8 +4,8 @@
  * stream only, no metadata), or from a WAV file on disk. Memory stays flat:
  * one chunk at a time.
  */
-import { createReadStream } from "node:fs";
-import type { Readable } from "node:stream";
+import { closeSync, createReadStream, openSync, readSync, statSync } from "node:fs";
+import { Readable } from "node:stream";
 import { RedactError } from "../errors.ts";
 import { startFfmpeg } from "./ffmpeg.ts";
 import { frameBytes, s16ToPlanar } from "./pcm.ts";
@@ -33,19 +33,73 @@ export interface PcmStream {
 /** Aim for chunks of about this many frames: big enough to amortise, small enough to keep memory flat. */
 const TARGET_CHUNK_FRAMES = 16384;
 
+/** The first audio stream of the input, decoded to 16-bit PCM, nothing else (the arguments after `-i file`). */
+const PCM_OUTPUT = [
+  ...["-map", "0:a:0", "-vn", "-sn", "-dn", "-map_metadata", "-1"],
+  ...["-fflags", "+bitexact", "-flags:a", "+bitexact", "-c:a", "pcm_s16le"],
+];
+
 /** Decode a recording with ffmpeg. */
 export function openDecoder(file: string, displayName: string): Promise<PcmStream> {
   const job = startFfmpeg({
     summary: `decoding ${displayName}`,
     errorCode: "E_DECODE",
     stdout: "pipe",
-    args: [
-      ...["-i", file, "-map", "0:a:0", "-vn", "-sn", "-dn", "-map_metadata", "-1"],
-      ...["-fflags", "+bitexact", "-flags:a", "+bitexact", "-c:a", "pcm_s16le", "-f", "wav", "pipe:1"],
-    ],
+    args: ["-i", file, ...PCM_OUTPUT, "-f", "wav", "pipe:1"],
   });
   if (!job.stdout) throw new Error("decoder has no stdout");
   return openWavStream(job.stdout, displayName, job.done, () => job.kill());
+}
+
+export interface RecordingCount {
+  /** Known as soon as the decoder starts. */
+  readonly format: PcmFormat;
+  /** The exact number of sample frames the decoder gives, once it has decoded everything. */
+  readonly frames: Promise<number>;
+  cancel(): void;
+}
+
+const NULL_DEVICE = process.platform === "win32" ? "NUL" : "/dev/null";
+
+/**
+ * Decode a recording only to learn its format and exact length, without
+ * carrying the PCM through a pipe: ffmpeg decodes exactly as openDecoder does
+ * but writes raw PCM to the null device and reports how many bytes that was
+ * (`total_size` in its -progress output); a second output, cut after one
+ * frame, is a WAV header that gives the format. The count is the same
+ * decode's, so a later openDecoder yields exactly that many frames (the
+ * pipeline checks).
+ */
+export async function countRecording(file: string, displayName: string): Promise<RecordingCount> {
+  let totalBytes: number | undefined;
+  const job = startFfmpeg({
+    summary: `decoding ${displayName}`,
+    errorCode: "E_DECODE",
+    stdout: "pipe",
+    onProgress: (p) => {
+      if (p.done) totalBytes = p.totalSizeBytes;
+    },
+    args: [
+      ...["-i", file, ...PCM_OUTPUT, "-f", "s16le", "-y", NULL_DEVICE],
+      ...[...PCM_OUTPUT, "-frames:a", "1", "-f", "wav", "pipe:1"],
+    ],
+  });
+  if (!job.stdout) throw new Error("decoder has no stdout");
+  const head = await openWavStream(job.stdout, displayName, job.done, () => job.kill());
+  const bpf = frameBytes(head.format.channels);
+  const frames = (async (): Promise<number> => {
+    await head.countFrames(); // the one-frame output to its end; then ffmpeg's exit status
+    if (totalBytes === undefined || totalBytes % bpf !== 0) {
+      throw new RedactError(
+        "E_DECODE",
+        1,
+        `${displayName}: ffmpeg did not report a whole number of decoded frames (${totalBytes ?? "nothing"} bytes)`,
+      );
+    }
+    return totalBytes / bpf;
+  })();
+  frames.catch(() => {}); // awaited by the caller; an early failure elsewhere must not leave it unhandled
+  return { format: head.format, frames, cancel: () => head.cancel() };
 }
 
 /** Read a 16-bit PCM WAV file from disk (the master, for the web encodes). */
@@ -59,6 +113,50 @@ export function openWavFile(path: string, displayName: string): Promise<PcmStrea
   });
   done.catch(() => {});
   return openWavStream(stream, displayName, done, () => stream.destroy());
+}
+
+/**
+ * Frames [from, to) of a 16-bit PCM WAV file on disk (a stretch of the master), read directly at their
+ * offset; chunk offsets count from `from`. The range is clipped to the file's data.
+ */
+export function openWavFileRange(path: string, displayName: string, from: number, to: number): PcmStream {
+  const failed = (why: string, cause?: unknown): RedactError =>
+    new RedactError("E_IO", 1, `reading ${displayName} failed: ${why}`, cause === undefined ? undefined : { cause });
+  let head: Buffer;
+  let size: number;
+  try {
+    const fd = openSync(path, "r");
+    try {
+      head = Buffer.alloc(4096);
+      head = head.subarray(0, readSync(fd, head, 0, head.length, 0));
+    } finally {
+      closeSync(fd);
+    }
+    size = statSync(path).size;
+  } catch (err) {
+    throw failed((err as Error).message, err);
+  }
+  const parsed = parseWavHeader(head);
+  if (parsed.kind !== "ok") throw failed(parsed.kind === "bad" ? parsed.reason : "header too long");
+  const bpf = frameBytes(parsed.format.channels);
+  const frames = Math.floor((size - parsed.dataOffset) / bpf);
+  const first = Math.max(0, Math.min(from, frames));
+  const last = Math.max(first, Math.min(to, frames));
+  // (`end` is inclusive; an empty range reads from an empty stream.)
+  const stream =
+    last > first
+      ? createReadStream(path, {
+          start: parsed.dataOffset + first * bpf,
+          end: parsed.dataOffset + last * bpf - 1,
+          highWaterMark: 1 << 18,
+        })
+      : Readable.from([]);
+  const done = new Promise<void>((resolve, reject) => {
+    stream.once("close", resolve);
+    stream.once("error", (err: Error) => reject(failed(err.message, err)));
+  });
+  done.catch(() => {});
+  return pcmStream(stream, parsed.format, Buffer.alloc(0), done, () => stream.destroy());
 }
 
 async function openWavStream(
@@ -83,8 +181,18 @@ async function openWavStream(
     cancel();
     throw new RedactError("E_DECODE", 1, `${displayName}: unexpected PCM stream (${parsed.reason})`);
   }
-  const format = parsed.format;
-  const first = head.subarray(parsed.dataOffset);
+  return pcmStream(iterator, parsed.format, head.subarray(parsed.dataOffset), finished, cancel);
+}
+
+/** Interleaved 16-bit PCM of `format` from `source` (its first bytes already read into `first`), in chunks. */
+function pcmStream(
+  source: Readable | AsyncIterator<Buffer>,
+  format: PcmFormat,
+  first: Buffer,
+  finished: Promise<void>,
+  cancel: () => void,
+): PcmStream {
+  const iterator = Symbol.asyncIterator in source ? (source[Symbol.asyncIterator]() as AsyncIterator<Buffer>) : source;
   const bpf = frameBytes(format.channels);
   let used = false;
   const claim = (): void => {

@@ -83,6 +83,8 @@ const STDERR_TAIL_BYTES = 8192;
 export interface FfmpegProgress {
   /** Media time written so far, in microseconds (ffmpeg's `out_time_us`). */
   readonly outTimeUs: number;
+  /** Bytes written so far to the first output (ffmpeg's `total_size`), when ffmpeg reports it. */
+  readonly totalSizeBytes?: number;
   readonly done: boolean;
 }
 
@@ -147,6 +149,7 @@ export function startFfmpeg(opts: FfmpegJobOptions): FfmpegJob {
     const onProgress = opts.onProgress;
     let pending = "";
     let outTimeUs = 0;
+    let totalSizeBytes: number | undefined;
     progressStream.setEncoding("utf8");
     progressStream.on("data", (s: string) => {
       pending += s;
@@ -161,8 +164,11 @@ export function startFfmpeg(opts: FfmpegJobOptions): FfmpegJob {
           // ffmpeg 4.x prints microseconds under both names.
           const n = Number(value);
           if (Number.isFinite(n) && n >= 0) outTimeUs = n;
+        } else if (key === "total_size") {
+          const n = Number(value);
+          totalSizeBytes = Number.isSafeInteger(n) && n >= 0 ? n : undefined;
         } else if (key === "progress") {
-          onProgress({ outTimeUs, done: value === "end" });
+          onProgress({ outTimeUs, ...(totalSizeBytes === undefined ? {} : { totalSizeBytes }), done: value === "end" });
         }
         nl = pending.indexOf("\n");
       }

@@ -18,7 +18,7 @@ import type { WebFormat } from "../manifest/formats.ts";
 import { parseManifest } from "../manifest/parse.ts";
 import { DEFAULT_SITE, type SiteSettings } from "../manifest/site.ts";
 import type { Manifest } from "../manifest/types.ts";
-import { openDecoder } from "../media/decode.ts";
+import { countRecording, openDecoder } from "../media/decode.ts";
 import { sha256File } from "../media/hash.ts";
 import { patchRanges } from "../media/pcm.ts";
 import { type PcmFormat, WavFileWriter } from "../media/wav.ts";
@@ -33,6 +33,7 @@ import { readSettingsBytes, settingsText } from "./manifest-file.ts";
 import { noProgress, type ProgressListener } from "./progress.ts";
 import { buildReport, type Report, serialiseReport } from "./report.ts";
 import type { WebSignal } from "./web-audio.ts";
+import { codecLevels } from "./web-encode.ts";
 import { chooseFormats, publishWeb } from "./web-publish.ts";
 
 export interface PreparedCall {
@@ -71,20 +72,20 @@ export async function inspectCall(
   progress({ call: prepared.call, stage: "reading" });
   const hashing = sha256File(prepared.recordingPath, prepared.recordingDisplay);
   hashing.catch(() => {});
-  const decoder = await openDecoder(prepared.recordingPath, prepared.recordingDisplay);
+  const counting = await countRecording(prepared.recordingPath, prepared.recordingDisplay);
   let plan: Plan;
   try {
-    plan = buildPlan(prepared.manifest, decoder.format.sampleRate);
+    plan = buildPlan(prepared.manifest, counting.format.sampleRate);
   } catch (err) {
-    decoder.cancel();
+    counting.cancel();
     throw err;
   }
-  const samples = await decoder.countFrames();
+  const samples = await counting.frames;
   if (samples === 0) {
     throw new RedactError("E_DECODE", 1, `${prepared.recordingDisplay}: the recording has no audio samples`);
   }
   const fitted = fitPlan(plan, prepared.manifest, samples);
-  return { ...prepared, format: decoder.format, samples, sourceSha256: await hashing, plan: fitted };
+  return { ...prepared, format: counting.format, samples, sourceSha256: await hashing, plan: fitted };
 }
 
 /** Turn an unexpected error from the file system into a typed one. */
@@ -123,6 +124,10 @@ export async function publishCall(
     const wavTmp = outputs.temp(outName("wav"));
     const writer = await WavFileWriter.create(wavTmp, format);
     const webChannels = webChannelCount(format.channels);
+    const site = options.site ?? DEFAULT_SITE;
+    const formats = chooseFormats(options.formats, manifest, site);
+    // The codecs' level changes need no audio of this call: measured while the master is made.
+    const levels = codecLevels(formats, { sampleRate: rate, channels: webChannels });
     const meter = new LoudnessMeter(rate, webChannels);
     const peaks = new PeakMeter(samples);
     const decoder = await openDecoder(call.recordingPath, call.recordingDisplay);
@@ -162,8 +167,8 @@ export async function publishCall(
       masterDisplay: `out/${outName("wav")}`,
       sampleRate: rate,
       webChannels,
+      frames: samples,
     };
-    const site = options.site ?? DEFAULT_SITE;
     // The master is complete: hash it while the web files encode (ffmpeg keeps the encoding busy).
     const wavHash = sha256File(wavTmp, `out/${outName("wav")}`);
     wavHash.catch(() => {}); // awaited below; an early failure of publishWeb must not leave it unhandled
@@ -175,7 +180,8 @@ export async function publishCall(
       web,
       measured,
       peaks: peaks.result(),
-      formats: chooseFormats(options.formats, manifest, site),
+      formats,
+      codecLevels: levels,
       site,
       outputs,
       onFrames: (done) => progress({ call: call.call, stage: "encoding", fraction: done / samples }),

@@ -6,7 +6,7 @@
  * core encodes the second format; back-pressure from the slower one bounds
  * the memory.
  *
- * Each format's gain is settled separately (settleGain with that codec's own
+ * Each format's gain is settled separately (settleGains, with that codec's own
  * level change), so every file lands on the loudness target by itself.
  */
 import { TruePeakLimiter } from "../dsp/limiter.ts";
@@ -18,7 +18,7 @@ import type { AudioTags, EncoderOptions, PcmEncoder } from "../media/encoder.ts"
 import { mp3LevelChangeDb, startMp3Encoder } from "../media/mp3.ts";
 import { opusLevelChangeDb, startOpusEncoder } from "../media/opus.ts";
 import type { PcmFormat } from "../media/wav.ts";
-import { type SettledGain, settleGain, type WebSignal } from "./web-audio.ts";
+import { firstGains, type SettledGain, settleGains, type WebSignal } from "./web-audio.ts";
 
 export interface WebCodec {
   readonly format: WebFormat;
@@ -64,52 +64,111 @@ export interface WebPlan {
   readonly norm: SettledGain;
 }
 
-/** Settle the gain of every format (each with its codec's level change). */
-export async function planWebFormats(
-  web: WebSignal,
-  measured: Measured,
-  formats: readonly WebFormat[],
-): Promise<WebPlan[]> {
-  const input = { sampleRate: web.sampleRate, channels: web.webChannels };
-  const codecDbs = await Promise.all(formats.map((f) => WEB_CODECS[f].levelChangeDb(input)));
-  const plans: WebPlan[] = [];
-  for (const [i, format] of formats.entries()) {
-    const codecDb = codecDbs[i] as number;
-    plans.push({ format, codecDb, norm: await settleGain(web, measured, codecDb, WEB_CODECS[format].headroomDb) });
-  }
-  return plans;
+/**
+ * How much each format's encoder changes the level of speech (the same order as `formats`). Measured once
+ * per process and format by encoding a few seconds of noise: start it early, it needs no audio of the call.
+ */
+export function codecLevels(formats: readonly WebFormat[], input: PcmFormat): Promise<number[]> {
+  const levels = Promise.all(formats.map((f) => WEB_CODECS[f].levelChangeDb(input)));
+  levels.catch(() => {}); // awaited by planWebFormats; an earlier failure must not leave it unhandled
+  return levels;
 }
 
 export interface WebTarget {
-  readonly plan: WebPlan;
+  readonly format: WebFormat;
   /** Where to write (a temporary path). */
   readonly path: string;
   /** For messages: out/call4.mp3. */
   readonly display: string;
 }
 
-/** Encode every target from the master in one pass; on failure every encoder is stopped. */
+/**
+ * Settle every format's gain and encode it (each with its codec's level change, from codecLevels);
+ * returns the plans the files were encoded with.
+ *
+ * When a format needs the limiter, its gain is only final after a dry run over the master
+ * (settleGains). On a long recording that dry run costs as much as a tenth of the encode, so the encode
+ * starts at once with a gain raised by the limiter's estimated loss (firstGains: a sample of the master)
+ * while the dry run checks that gain beside it; the dry run keeps it when the file lands within 0.1 LU of
+ * the target, as it usually does, and otherwise the encode is stopped and made again with the gain the
+ * dry runs settle on.
+ */
+export async function encodeWeb(
+  web: WebSignal,
+  measured: Measured,
+  targets: readonly WebTarget[],
+  levels: Promise<readonly number[]>,
+  tags: AudioTags,
+  onFrames?: (framesDone: number) => void,
+): Promise<WebPlan[]> {
+  const codecDbs = await levels;
+  const requests = targets.map((t, i) => ({
+    codecDb: codecDbs[i] as number,
+    headroomDb: WEB_CODECS[t.format].headroomDb,
+  }));
+  const plansOf = (norms: readonly SettledGain[]): WebPlan[] =>
+    targets.map((t, i) => ({ format: t.format, codecDb: codecDbs[i] as number, norm: norms[i] as SettledGain }));
+  const first = await firstGains(web, measured, requests);
+  if (first.kind !== "estimated") {
+    const plans = plansOf(first.kind === "final" ? first.gains : await settleGains(web, measured, requests));
+    await encodeWebFormats(web, targets, plans, tags, onFrames);
+    return plans;
+  }
+  const stop = new AbortController();
+  const speculative = encodeWebFormats(web, targets, plansOf(first.gains), tags, onFrames, stop.signal);
+  speculative.catch(() => {}); // awaited below, or stopped
+  let settled: SettledGain[];
+  try {
+    settled = await settleGains(
+      web,
+      measured,
+      requests,
+      first.gains.map((g) => g.gainDb),
+    );
+  } catch (err) {
+    stop.abort();
+    await speculative.catch(() => {});
+    throw err;
+  }
+  const plans = plansOf(settled);
+  if (settled.every((g, i) => g.gainDb === first.gains[i]?.gainDb)) {
+    await speculative;
+    return plans;
+  }
+  stop.abort();
+  await speculative.catch(() => {}); // stopped (or already done): its files are written again
+  await encodeWebFormats(web, targets, plans, tags, onFrames);
+  return plans;
+}
+
+/** Encode every target from the master in one pass, with these plans; on failure (or `stop`) every encoder is stopped. */
 export async function encodeWebFormats(
   web: WebSignal,
   targets: readonly WebTarget[],
+  plans: readonly WebPlan[],
   tags: AudioTags,
   onFrames?: (framesDone: number) => void,
+  stop?: AbortSignal,
 ): Promise<void> {
   const input = { sampleRate: web.sampleRate, channels: web.webChannels };
-  const lanes = targets.map((t) => ({
-    gain: t.plan.norm.gain,
-    limiter: t.plan.norm.limiter
-      ? new TruePeakLimiter({
-          sampleRate: web.sampleRate,
-          channels: web.webChannels,
-          ceilingDbtp: t.plan.norm.limiterCeilingDbtp,
-        })
-      : undefined,
-    encoder: WEB_CODECS[t.plan.format].start({ input, path: t.path, tags, summary: `encoding ${t.display}` }),
-  }));
+  const lanes = targets.map((t, i) => {
+    const norm = (plans[i] as WebPlan).norm;
+    return {
+      gain: norm.gain,
+      limiter: norm.limiter
+        ? new TruePeakLimiter({
+            sampleRate: web.sampleRate,
+            channels: web.webChannels,
+            ceilingDbtp: norm.limiterCeilingDbtp,
+          })
+        : undefined,
+      encoder: WEB_CODECS[t.format].start({ input, path: t.path, tags, summary: `encoding ${t.display}` }),
+    };
+  });
   try {
     const master = await openWavFile(web.masterPath, web.masterDisplay);
     for await (const { offset, planar } of master.chunks()) {
+      stop?.throwIfAborted();
       const mix = webMix(planar);
       await Promise.all(
         lanes.map((lane, i) => {

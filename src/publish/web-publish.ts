@@ -20,7 +20,7 @@ import { type CallPageData, type PageCategory, renderCallPage } from "./page/cal
 import { categoryColours } from "./page/colours.ts";
 import type { OutputRecord } from "./report.ts";
 import type { WebSignal } from "./web-audio.ts";
-import { encodeWebFormats, planWebFormats, WEB_CODECS, type WebPlan } from "./web-encode.ts";
+import { encodeWeb, WEB_CODECS, type WebPlan } from "./web-encode.ts";
 
 /** The formats a call publishes: the command line's, else the manifest's, else the site's (default both). */
 export const chooseFormats = (
@@ -58,6 +58,8 @@ export interface WebPublishArgs {
   readonly measured: Measured;
   readonly peaks: Peaks;
   readonly formats: readonly WebFormat[];
+  /** codecLevels(formats, ...), started before the master was made. */
+  readonly codecLevels: Promise<readonly number[]>;
   readonly site: SiteSettings;
   readonly outputs: OutputSet;
   readonly onFrames?: (framesDone: number) => void;
@@ -88,32 +90,32 @@ export function legendCategories(manifest: Manifest, plan: Plan): PageCategory[]
 export async function publishWeb(a: WebPublishArgs): Promise<WebPublished> {
   if (a.formats.length === 0) throw new Error("publishWeb: no format to publish");
   const name = (ext: string): string => `${a.call}.${ext}`;
-  const plans = await planWebFormats(a.web, a.measured, a.formats);
-  const targets = plans.map((plan) => {
-    const file = name(WEB_CODECS[plan.format].extension);
-    return { plan, file, path: a.outputs.temp(file), display: `out/${file}` };
+  const targets = a.formats.map((format) => {
+    const file = name(WEB_CODECS[format].extension);
+    return { format, file, path: a.outputs.temp(file), display: `out/${file}` };
   });
   const tags: AudioTags = {
     title: a.manifest.title ?? a.call,
     ...(a.site.artist === undefined ? {} : { artist: a.site.artist }),
     ...(a.site.album === undefined ? {} : { album: a.site.album }),
   };
-  await encodeWebFormats(a.web, targets, tags, a.onFrames);
+  const plans = await encodeWeb(a.web, a.measured, targets, a.codecLevels, tags, a.onFrames);
 
   const records: Record<string, OutputRecord> = {};
   const hashes = await Promise.all(targets.map((t) => sha256File(t.path, t.display)));
   targets.forEach((t, i) => {
-    const n = t.plan.norm;
+    const plan = plans[i] as WebPlan;
+    const n = plan.norm;
     const record: WebOutputRecord = {
       file: t.file,
       sha256: hashes[i] as string,
-      ...audioDetails(t.plan.format, a.web.sampleRate, a.web.webChannels),
+      ...audioDetails(t.format, a.web.sampleRate, a.web.webChannels),
       gainDb: round2(n.gainDb),
       limiter: n.limiter,
-      encoderLevelDb: round2(t.plan.codecDb),
+      encoderLevelDb: round2(plan.codecDb),
       expectedLufs: Number.isFinite(n.expectedLufs) ? round2(n.expectedLufs) : null,
     };
-    records[WEB_CODECS[t.plan.format].extension] = record;
+    records[WEB_CODECS[t.format].extension] = record;
   });
 
   // The page offers Opus first (smaller, better at speech bitrates), MP3 for browsers without Ogg Opus.

@@ -165,6 +165,9 @@ export async function decodeFloatTwice(
   return { native, converted };
 }
 
+/** How far each stream reads ahead of its reader: about 6 s of 44.1 kHz stereo float, whatever the length. */
+const READ_AHEAD_BYTES = 2 << 20;
+
 async function readFloatWav(
   source: Readable,
   display: string,
@@ -193,18 +196,52 @@ async function readFloatWav(
   const pending: Buffer[] = [head.subarray(parsed.dataOffset)];
   let pendingBytes = pending[0]?.length ?? 0;
   let eof = false;
+  let failure: unknown;
+  // Read ahead of the reader, up to READ_AHEAD_BYTES (or the block asked for, if larger), so that the
+  // decoder keeps working while the walk is busy with the other streams: side by side, the decoders then
+  // run in parallel instead of taking turns through their pipes' few kilobytes.
+  let want = READ_AHEAD_BYTES;
+  let pumping = false;
+  let waiters: Array<() => void> = [];
+  const wake = (): void => {
+    const w = waiters;
+    waiters = [];
+    for (const f of w) f();
+  };
+  const pump = (): void => {
+    if (pumping || eof) return;
+    pumping = true;
+    void (async () => {
+      try {
+        while (!eof && pendingBytes < want) {
+          const next = await iterator.next();
+          if (next.done) {
+            eof = true;
+            await finished; // ffmpeg's own error, if it failed
+            break;
+          }
+          pending.push(next.value);
+          pendingBytes += next.value.length;
+          wake();
+        }
+      } catch (err) {
+        failure = err;
+        eof = true;
+      } finally {
+        pumping = false;
+        wake();
+      }
+    })();
+  };
 
   async function fill(bytes: number): Promise<void> {
-    while (!eof && pendingBytes < bytes) {
-      const next = await iterator.next();
-      if (next.done) {
-        eof = true;
-        await finished; // ffmpeg's own error, if it failed
-        break;
-      }
-      pending.push(next.value);
-      pendingBytes += next.value.length;
+    want = Math.max(READ_AHEAD_BYTES, bytes);
+    while (pendingBytes < bytes && !eof) {
+      const woken = new Promise<void>((resolve) => waiters.push(resolve));
+      pump();
+      await woken;
     }
+    if (pendingBytes < bytes && failure !== undefined) throw failure;
   }
 
   return {
@@ -224,6 +261,7 @@ async function readFloatWav(
         else pending[0] = piece.subarray(take);
       }
       pendingBytes -= usable;
+      pump();
       return { frames: usable / bpf, bytes };
     },
     cancel,

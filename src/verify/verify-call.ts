@@ -174,6 +174,9 @@ function wavHeaderProblem(path: string): string | null {
   return "no fmt chunk in the first 4 KiB";
 }
 
+/** Gives the event loop a turn (its I/O phase), whatever promises are ready. */
+const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /** Read a whole stream to its end, passing each block on; a failure ends it and is returned. */
 async function drain(stream: FloatStream, each: (block: RawBlock) => void): Promise<unknown> {
   try {
@@ -181,6 +184,7 @@ async function drain(stream: FloatStream, each: (block: RawBlock) => void): Prom
       const b = await stream.read(BLOCK);
       if (b.frames === 0) return undefined;
       each(b);
+      await yieldToIo();
     }
   } catch (err) {
     return err;
@@ -199,6 +203,8 @@ interface LossyState {
   analyzer?: LossyRangeAnalyzer;
   frame: number; // codec frame in source samples
   nativeDone?: Promise<unknown>;
+  /** The native stream is the one at the source's rate (read once, by the walk). */
+  shared?: boolean;
 }
 
 export async function verifyOutputs(req: VerifyRequest): Promise<Verification> {
@@ -245,9 +251,20 @@ async function openLossy(req: VerifyRequest, file: string): Promise<LossyState> 
   const codec = CODECS[extension(file)] as LossyCodec;
   const st: LossyState = { file, display: `out/${file}`, codec, nativeFrames: 0, frame: 0 };
   try {
-    // One decode: the file as it is (loudness, length) and at the source's rate (the ranges).
-    const twice = await decodeFloatTwice(req.pathOf(file), st.display, { sampleRate: rate, channels: webCh });
-    st.native = twice.native;
+    // The file as it is (loudness, length) and at the source's rate (the ranges). When the file already has
+    // the source's rate and the web channel count, that is one stream, read once by the walk; otherwise one
+    // decoder gives both (the native stream is then read on its own, beside the walk).
+    const plain = await decodeFloat(req.pathOf(file), st.display);
+    if (plain.format.sampleRate === rate && plain.format.channels === webCh) {
+      st.native = plain;
+      st.atSource = plain;
+      st.shared = true;
+    } else {
+      plain.cancel();
+      const twice = await decodeFloatTwice(req.pathOf(file), st.display, { sampleRate: rate, channels: webCh });
+      st.native = twice.native;
+      st.atSource = twice.converted;
+    }
     const f = st.native.format;
     st.frame = Math.ceil((codec.frame * rate) / f.sampleRate);
     try {
@@ -255,18 +272,19 @@ async function openLossy(req: VerifyRequest, file: string): Promise<LossyState> 
     } catch (err) {
       st.error = firstLine(err);
     }
-    st.atSource = twice.converted;
     st.analyzer = new LossyRangeAnalyzer(ranges, {
       sampleRate: rate,
       channels: webCh,
       frame: st.frame,
       totalSamples: source.samples,
     });
-    const native = st.native;
-    st.nativeDone = drain(native, (b) => {
-      st.nativeFrames += b.frames;
-      st.meter?.push(planar(f, b));
-    });
+    if (!st.shared) {
+      const native = st.native;
+      st.nativeDone = drain(native, (b) => {
+        st.nativeFrames += b.frames;
+        st.meter?.push(planar(f, b));
+      });
+    }
   } catch (err) {
     st.error = firstLine(err);
     st.native?.cancel();
@@ -384,7 +402,11 @@ async function checkAudio(
           continue;
         }
         const needed = st.analyzer.needs(pos, pos + n);
-        const yPlanar = needed ? planar(st.atSource.format, y) : undefined;
+        const yPlanar = needed || st.shared ? planar(st.atSource.format, y) : undefined;
+        if (st.shared && yPlanar) {
+          st.nativeFrames += y.frames;
+          st.meter?.push(yPlanar);
+        }
         if (!needed || !yPlanar) {
           st.analyzer.skip(n);
           continue;
@@ -395,6 +417,9 @@ async function checkAudio(
       }
       pos += n;
       req.progress?.(pos / total);
+      // Let the event loop read the decoders' pipes into their read-ahead while this walk computes:
+      // otherwise, with data at hand, the walk never gives way and the decoders stall on full pipes.
+      await yieldToIo();
     }
     sourceStream.cancel();
     // What comes after the source's end: the master's extra frames, and the rest of each lossy file.
@@ -406,6 +431,16 @@ async function checkAudio(
     }
     for (const st of lossy) {
       if (!st.native || !st.atSource) continue;
+      if (st.shared) {
+        // The rest of the file, after the source's length.
+        const f = st.native.format;
+        const err = await drain(st.native, (b) => {
+          st.nativeFrames += b.frames;
+          st.meter?.push(planar(f, b));
+        });
+        if (err && !st.error) st.error = firstLine(err);
+        continue;
+      }
       // Both outputs of the one decoder to their ends (ffmpeg writes them side by side).
       const [a, b] = await Promise.all([drain(st.atSource, () => {}), st.nativeDone]);
       const err = b ?? a;
