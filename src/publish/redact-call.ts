@@ -24,7 +24,9 @@ import { patchRanges } from "../media/pcm.ts";
 import { type PcmFormat, WavFileWriter } from "../media/wav.ts";
 import { buildPlan, fitPlan, type Plan } from "../plan/plan.ts";
 import { sampleIndex } from "../units.ts";
-import { verifyBeforePublishing } from "../verify/before-publish.ts";
+import { pathIn, verifyBeforePublishing } from "../verify/before-publish.ts";
+import { verifyCallMaster } from "../verify/call.ts";
+import type { MasterVerification } from "../verify/verify-call.ts";
 import { TOOL } from "../version.ts";
 import { OutputSet } from "./atomic.ts";
 import { settingsDigest, sha256Hex, toolId } from "./fingerprint.ts";
@@ -119,6 +121,7 @@ export async function publishCall(
   const rate = format.sampleRate;
   const outputs = new OutputSet(layout.outDir);
   const outName = (ext: string): string => `${call.call}.${ext}`;
+  let masterVerified: Promise<MasterVerification> | undefined;
   try {
     // Pass 1: decode, redact, write the master, measure the web mix.
     const wavTmp = outputs.temp(outName("wav"));
@@ -169,9 +172,14 @@ export async function publishCall(
       webChannels,
       frames: samples,
     };
-    // The master is complete: hash it while the web files encode (ffmpeg keeps the encoding busy).
+    // The master is complete: hash it, and check it against the source, while the web files encode
+    // (ffmpeg keeps the encoding busy); both are awaited below.
     const wavHash = sha256File(wavTmp, `out/${outName("wav")}`);
-    wavHash.catch(() => {}); // awaited below; an early failure of publishWeb must not leave it unhandled
+    wavHash.catch(() => {});
+    if (options.verify !== false) {
+      masterVerified = verifyCallMaster(call, outName("wav"), pathIn(outputs, layout.outDir));
+      masterVerified.catch(() => {});
+    }
     const published = await publishWeb({
       call: call.call,
       manifest,
@@ -216,12 +224,18 @@ export async function publishCall(
     });
     // Verify the temporary files before anything is renamed into place: a failure publishes nothing.
     const final =
-      options.verify === false ? report : await verifyBeforePublishing(call, report, outputs, layout.outDir, progress);
+      options.verify === false
+        ? report
+        : await verifyBeforePublishing(call, report, outputs, layout.outDir, progress, {
+            ...(masterVerified ? { master: masterVerified } : {}),
+          });
     writeFileSync(outputs.temp(outName("json")), serialiseReport(final));
     outputs.commit();
     progress({ call: call.call, stage: "done", fraction: 1 });
     return final;
   } catch (err) {
+    // No decoder of the master's check is left running (or reading files about to go).
+    await masterVerified?.catch(() => {});
     outputs.discard();
     throw asIoError(err, `writing out/${call.call}.*`);
   }

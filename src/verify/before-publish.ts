@@ -12,9 +12,15 @@ import type { InspectedCall } from "../publish/redact-call.ts";
 import { type Report, serialiseReport } from "../publish/report.ts";
 import { expectedRanges, verifyCall } from "./call.ts";
 import { verificationTable } from "./table.ts";
-import type { Verification } from "./verify-call.ts";
+import type { EarlyChecks, Verification } from "./verify-call.ts";
 
 export type VerifiedReport = Report & { readonly verification: Verification };
+
+/** Where an output named in the report is while redact runs: its temporary file, else out/. */
+export const pathIn =
+  (outputs: OutputSet, outDir: string) =>
+  (file: string): string =>
+    outputs.tempOf(file) ?? join(outDir, file);
 
 export async function verifyBeforePublishing(
   call: InspectedCall,
@@ -22,13 +28,15 @@ export async function verifyBeforePublishing(
   outputs: OutputSet,
   outDir: string,
   progress: ProgressListener,
+  early: EarlyChecks = {},
 ): Promise<VerifiedReport> {
   const verification = await verifyCall(
     call,
     report,
     serialiseReport(report),
-    (file) => outputs.tempOf(file) ?? join(outDir, file),
+    pathIn(outputs, outDir),
     (fraction) => progress({ call: call.call, stage: "verifying", fraction }),
+    early,
   );
   if (!verification.passed) {
     const table = verificationTable(

@@ -7,7 +7,15 @@
 import type { Manifest } from "../manifest/types.ts";
 import type { Plan } from "../plan/plan.ts";
 import type { ExpectedRange } from "./reference-tone.ts";
-import { type ReportView, type Verification, type VerifyRequest, verifyOutputs } from "./verify-call.ts";
+import {
+  type EarlyChecks,
+  type MasterVerification,
+  type ReportView,
+  type Verification,
+  type VerifyRequest,
+  verifyMaster,
+  verifyOutputs,
+} from "./verify-call.ts";
 
 export interface CallToVerify {
   readonly call: string;
@@ -31,23 +39,35 @@ export const expectedRanges = (plan: Plan): ExpectedRange[] =>
     rampSamples: r.rampSamples,
   }));
 
+const sourceOf = (call: CallToVerify): VerifyRequest["source"] => ({
+  path: call.recordingPath,
+  display: call.recordingDisplay,
+  sha256: call.sourceSha256,
+  sampleRate: call.format.sampleRate,
+  channels: call.format.channels,
+  samples: call.samples,
+});
+
+/** The master checked against the source as soon as it is written (for verifyCall's `early`). */
+export function verifyCallMaster(
+  call: CallToVerify,
+  masterFile: string,
+  pathOf: (file: string) => string,
+): Promise<MasterVerification> {
+  return verifyMaster({ source: sourceOf(call), ranges: expectedRanges(call.plan), pathOf }, masterFile);
+}
+
 export function verifyCall(
   call: CallToVerify,
   report: ReportView,
   reportText: string,
   pathOf: (file: string) => string,
   progress?: (fraction: number) => void,
+  early: EarlyChecks = {},
 ): Promise<Verification> {
   const req: VerifyRequest = {
     call: call.call,
-    source: {
-      path: call.recordingPath,
-      display: call.recordingDisplay,
-      sha256: call.sourceSha256,
-      sampleRate: call.format.sampleRate,
-      channels: call.format.channels,
-      samples: call.samples,
-    },
+    source: sourceOf(call),
     ranges: expectedRanges(call.plan),
     report,
     reportFile: `${call.call}.json`,
@@ -64,7 +84,7 @@ export function verifyCall(
     ].filter((t) => t !== ""),
     ...(progress ? { progress } : {}),
   };
-  return verifyOutputs(req);
+  return verifyOutputs(req, early);
 }
 
 /** Tags the report says were written on purpose (if it lists any). */

@@ -207,7 +207,32 @@ interface LossyState {
   shared?: boolean;
 }
 
-export async function verifyOutputs(req: VerifyRequest): Promise<Verification> {
+/** The master's audio checked against the source (its rows are made by verifyOutputs). */
+export interface MasterVerification {
+  readonly masterProblem: string | null;
+  readonly master: MasterResult;
+  readonly masterFrames: number;
+}
+
+/**
+ * Check the master against the source on its own, as soon as the master is written: `redact` runs this
+ * while the web files encode, and hands the result to verifyOutputs (which then walks only the lossy
+ * files beside the source). The same decoders and checks as verifyOutputs' own walk.
+ */
+export async function verifyMaster(
+  req: Pick<VerifyRequest, "source" | "ranges" | "pathOf">,
+  masterFile: string,
+): Promise<MasterVerification> {
+  const { masterProblem, master, masterFrames } = await checkAudio(req, masterFile, []);
+  return { masterProblem, master, masterFrames };
+}
+
+export interface EarlyChecks {
+  /** verifyMaster of the report's master, started earlier. */
+  readonly master?: Promise<MasterVerification>;
+}
+
+export async function verifyOutputs(req: VerifyRequest, early: EarlyChecks = {}): Promise<Verification> {
   const rows: VerificationRow[] = [];
   const { report } = req;
 
@@ -223,8 +248,11 @@ export async function verifyOutputs(req: VerifyRequest): Promise<Verification> {
   const metadata = metadataAndHashes(req);
   metadata.catch(() => {});
 
-  // The audio, side by side.
-  const audio = await checkAudio(req, masterFile, lossyFiles);
+  // The audio, side by side (the master only if it was not checked already).
+  const audio =
+    early.master && masterFile
+      ? { ...(await checkAudio(req, null, lossyFiles)), ...(await early.master) }
+      : await checkAudio(req, masterFile, lossyFiles);
   rows.push(await metadata);
   // Rows: the master.
   if (masterFile) {
@@ -244,7 +272,7 @@ interface AudioResult {
 }
 
 /** Open a lossy file: its own rate for loudness and length, the source's rate for the ranges. */
-async function openLossy(req: VerifyRequest, file: string): Promise<LossyState> {
+async function openLossy(req: Pick<VerifyRequest, "source" | "ranges" | "pathOf">, file: string): Promise<LossyState> {
   const { source, ranges } = req;
   const rate = source.sampleRate;
   const webCh = webChannels(source.channels);
@@ -318,14 +346,19 @@ function padTo(planarBlock: Float32Array[], n: number): Float32Array[] {
   });
 }
 
+/** The walk: the source beside the master (null: not this time) and the lossy files. */
 async function checkAudio(
-  req: VerifyRequest,
-  masterFile: string | undefined,
+  req: Pick<VerifyRequest, "source" | "ranges" | "pathOf" | "progress">,
+  masterFile: string | null | undefined,
   lossyFiles: readonly string[],
 ): Promise<AudioResult> {
   const { source, ranges } = req;
   const rate = source.sampleRate;
   const total = source.samples;
+  const masterCheck = new MasterCheck(ranges, rate);
+  if (masterFile === null && lossyFiles.length === 0) {
+    return { masterProblem: null, master: masterCheck.result(), masterFrames: 0, lossy: [] };
+  }
   // The source as the pipeline reads it (16-bit), and the master (16-bit by its own header).
   const sourceStream = await decodeFloat(source.path, source.display, { pcm16: true });
   const sf = sourceStream.format;
@@ -334,7 +367,8 @@ async function checkAudio(
     throw new RedactError("E_DECODE", 1, `${source.display} changed while it was being verified`);
   }
   let master: FloatStream | undefined;
-  let masterProblem: string | null = masterFile ? wavHeaderProblem(req.pathOf(masterFile)) : "no master in the report";
+  let masterProblem: string | null =
+    masterFile === null ? null : masterFile ? wavHeaderProblem(req.pathOf(masterFile)) : "no master in the report";
   if (masterFile && masterProblem === null) {
     try {
       master = await decodeFloat(req.pathOf(masterFile), `out/${masterFile}`, { pcm16: true });
@@ -348,7 +382,6 @@ async function checkAudio(
       masterProblem = firstLine(err);
     }
   }
-  const masterCheck = new MasterCheck(ranges, rate);
   let masterFrames = 0;
   const lossy: LossyState[] = [];
   // Whatever happens, no decoder is left running (or blocked on its pipe) afterwards.
