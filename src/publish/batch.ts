@@ -12,7 +12,7 @@ import { RedactError } from "../errors.ts";
 import { checkFreshness, type OutputSettings, settingsDigest } from "./fingerprint.ts";
 import type { Layout } from "./layout.ts";
 import { noProgress, type ProgressListener } from "./progress.ts";
-import { inspectCall, type PreparedCall, type PublishOptions, publishCall } from "./redact-call.ts";
+import { type PreparedCall, type PublishOptions, redactCall } from "./redact-call.ts";
 import type { Report } from "./report.ts";
 
 export type CallOutcome =
@@ -34,7 +34,7 @@ export interface BatchOptions {
   readonly force?: boolean;
   /** Options of the run that change the outputs (part of the fingerprint). */
   readonly settings?: OutputSettings;
-  /** Passed to every publishCall (site settings, --formats); what changes the outputs must be in `settings` too. */
+  /** Passed to every redactCall (site settings, --formats); what changes the outputs must be in `settings` too. */
   readonly publish?: Omit<PublishOptions, "settingsSha256">;
   readonly progress?: ProgressListener;
   /** Called once per call, when it starts work. */
@@ -75,8 +75,7 @@ export async function publishBatch(
         const fresh = await checkFreshness(layout, call, settingsSha256);
         if (fresh.fresh) return { call: call.call, status: "skipped", report: fresh.report, seconds: seconds() };
       }
-      const inspected = await inspectCall(call, progress);
-      const report = await publishCall(layout, inspected, progress, { ...opts.publish, settingsSha256 });
+      const report = await redactCall(layout, call, progress, { ...opts.publish, settingsSha256 });
       return { call: call.call, status: "published", report, seconds: seconds() };
     } catch (error) {
       return { call: call.call, status: "failed", error, seconds: seconds() };

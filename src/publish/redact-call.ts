@@ -1,16 +1,17 @@
 /**
  * One call, end to end:
  *   prepare  read and validate the manifest, find the recording (nothing decoded yet)
- *   inspect  decode once to learn the format and the exact length; plan and check every range
- *   publish  decode again, redact, write the master, measure loudness and take the waveform's
- *            peaks in the same pass; then encode the web formats from the master (web-publish.ts:
- *            one pass, the encoders in parallel, one gain each) and write the call's page; write
- *            the report; move all outputs into place together.
+ *   redact   decode once: redact, write the master and measure loudness in that pass, fitting the
+ *            plan to the length at its end (makeMaster); then encode the web formats from the master
+ *            (web-publish.ts: one pass, the encoders in parallel, one gain each, the waveform's peaks
+ *            taken on the way) while the master is checked against the source; write the call's page
+ *            and the report; verify; move all outputs into place together.
+ *   inspect  (--check and `npm run verify`) decode only to learn the format and the exact length,
+ *            and fit the plan to it.
  */
 import { writeFileSync } from "node:fs";
 import { relative } from "node:path";
 import { LoudnessMeter } from "../dsp/loudness.ts";
-import { PeakMeter } from "../dsp/peaks.ts";
 import { redactChunk } from "../dsp/redact.ts";
 import { webChannelCount, webMix } from "../dsp/webmix.ts";
 import { RedactError } from "../errors.ts";
@@ -18,7 +19,7 @@ import type { WebFormat } from "../manifest/formats.ts";
 import { parseManifest } from "../manifest/parse.ts";
 import { DEFAULT_SITE, type SiteSettings } from "../manifest/site.ts";
 import type { Manifest } from "../manifest/types.ts";
-import { countRecording, openDecoder } from "../media/decode.ts";
+import { countRecording, type DecodedChunk, openDecoder, type PcmStream } from "../media/decode.ts";
 import { sha256File } from "../media/hash.ts";
 import { patchRanges } from "../media/pcm.ts";
 import { type PcmFormat, WavFileWriter } from "../media/wav.ts";
@@ -111,56 +112,97 @@ export interface PublishOptions {
   readonly verify?: boolean;
 }
 
-export async function publishCall(
+/**
+ * Pass 1, the one decode: redact, write the master, measure the web mix. The recording's exact length is
+ * only known at its end, and the plan is fitted to it there (a range padded past the end is clipped,
+ * which moves its last fade, or for a range shorter than two fades changes all of it). So the last
+ * frames, two fades of the longest range, wait until the end is known and are redacted with the fitted
+ * plan; every frame before them is the same under either plan and is redacted as it comes. A range past
+ * the end fails here (exit 2), before anything is published.
+ */
+async function makeMaster(
+  call: PreparedCall,
+  decoder: PcmStream,
+  plan: Plan,
+  writer: WavFileWriter,
+  meter: LoudnessMeter,
+  progress: ProgressListener,
+): Promise<{ samples: number; plan: Plan }> {
+  const rate = decoder.format.sampleRate;
+  const hold = Math.max(0, ...plan.ranges.map((r) => 2 * Math.ceil(r.rampSamples) + 1));
+  const process = async (chunk: DecodedChunk, ranges: Plan["ranges"]): Promise<void> => {
+    const { offset, planar, interleaved } = chunk;
+    redactChunk(planar, sampleIndex(offset), ranges, rate);
+    // The decoded bytes with only the redacted samples converted: the same bytes as planarToS16(planar).
+    await writer.write(patchRanges(interleaved, planar, offset, ranges));
+    meter.push(webMix(planar));
+  };
+  const held: DecodedChunk[] = [];
+  let decoded = 0;
+  for await (const chunk of decoder.chunks()) {
+    held.push(chunk);
+    decoded = chunk.offset + (chunk.planar[0]?.length ?? 0);
+    for (
+      let first = held[0];
+      first && decoded - (first.offset + (first.planar[0]?.length ?? 0)) >= hold;
+      first = held[0]
+    ) {
+      held.shift();
+      await process(first, plan.ranges);
+    }
+    progress({ call: call.call, stage: "redacting" });
+  }
+  if (decoded === 0) {
+    throw new RedactError("E_DECODE", 1, `${call.recordingDisplay}: the recording has no audio samples`);
+  }
+  const fitted = fitPlan(plan, call.manifest, decoded);
+  for (const chunk of held) await process(chunk, fitted.ranges);
+  return { samples: decoded, plan: fitted };
+}
+
+/** Redact one call and publish it: pass 1 (makeMaster), the web files and page, verification, renames. */
+export async function redactCall(
   layout: Layout,
-  call: InspectedCall,
+  prepared: PreparedCall,
   progress: ProgressListener = noProgress,
   options: PublishOptions = {},
 ): Promise<Report> {
-  const { format, samples, plan, manifest } = call;
-  const rate = format.sampleRate;
+  const { manifest } = prepared;
   const outputs = new OutputSet(layout.outDir);
-  const outName = (ext: string): string => `${call.call}.${ext}`;
+  const outName = (ext: string): string => `${prepared.call}.${ext}`;
   let masterVerified: Promise<MasterVerification> | undefined;
   try {
-    // Pass 1: decode, redact, write the master, measure the web mix.
-    const wavTmp = outputs.temp(outName("wav"));
-    const writer = await WavFileWriter.create(wavTmp, format);
+    progress({ call: prepared.call, stage: "reading" });
+    const hashing = sha256File(prepared.recordingPath, prepared.recordingDisplay);
+    hashing.catch(() => {}); // awaited below
+    const decoder = await openDecoder(prepared.recordingPath, prepared.recordingDisplay);
+    const format = decoder.format;
+    const rate = format.sampleRate;
     const webChannels = webChannelCount(format.channels);
+    const meter = new LoudnessMeter(rate, webChannels);
     const site = options.site ?? DEFAULT_SITE;
     const formats = chooseFormats(options.formats, manifest, site);
-    // The codecs' level changes need no audio of this call: measured while the master is made.
-    const levels = codecLevels(formats, { sampleRate: rate, channels: webChannels });
-    const meter = new LoudnessMeter(rate, webChannels);
-    const peaks = new PeakMeter(samples);
-    const decoder = await openDecoder(call.recordingPath, call.recordingDisplay);
-    let decoded = 0;
+    const wavTmp = outputs.temp(outName("wav"));
+    let levels: Promise<number[]>;
+    let passOne: { samples: number; plan: Plan };
     try {
-      if (decoder.format.sampleRate !== rate || decoder.format.channels !== format.channels) {
-        throw new RedactError("E_DECODE", 1, `${call.recordingDisplay} changed while it was being read`);
+      const unfitted = buildPlan(manifest, rate);
+      // The codecs' level changes need no audio of this call: measured while the master is made.
+      levels = codecLevels(formats, { sampleRate: rate, channels: webChannels });
+      const writer = await WavFileWriter.create(wavTmp, format);
+      try {
+        passOne = await makeMaster(prepared, decoder, unfitted, writer, meter, progress);
+        await writer.close();
+      } catch (err) {
+        await writer.abort();
+        throw err;
       }
-      for await (const { offset, planar, interleaved } of decoder.chunks()) {
-        redactChunk(planar, sampleIndex(offset), plan.ranges, rate);
-        peaks.push(planar);
-        // The decoded bytes with only the redacted samples converted: the same bytes as planarToS16(planar).
-        await writer.write(patchRanges(interleaved, planar, offset, plan.ranges));
-        meter.push(webMix(planar));
-        decoded = offset + (planar[0]?.length ?? 0);
-        progress({ call: call.call, stage: "redacting", fraction: decoded / samples });
-      }
-      if (decoded !== samples) {
-        throw new RedactError(
-          "E_DECODE",
-          1,
-          `${call.recordingDisplay} changed while it was being read (length differs)`,
-        );
-      }
-      await writer.close();
     } catch (err) {
       decoder.cancel();
-      await writer.abort();
       throw err;
     }
+    const { samples, plan } = passOne;
+    const call: InspectedCall = { ...prepared, format, samples, sourceSha256: await hashing, plan };
 
     // Pass 2: the web formats from the master, each with one linear gain (and a limiter only if
     // needed), encoded in parallel; then the call's page.
@@ -187,7 +229,6 @@ export async function publishCall(
       samples,
       web,
       measured,
-      peaks: peaks.result(),
       formats,
       codecLevels: levels,
       site,
@@ -237,6 +278,6 @@ export async function publishCall(
     // No decoder of the master's check is left running (or reading files about to go).
     await masterVerified?.catch(() => {});
     outputs.discard();
-    throw asIoError(err, `writing out/${call.call}.*`);
+    throw asIoError(err, `writing out/${prepared.call}.*`);
   }
 }

@@ -11,6 +11,7 @@
  */
 import { TruePeakLimiter } from "../dsp/limiter.ts";
 import type { Measured } from "../dsp/normalise.ts";
+import { PeakMeter, type Peaks } from "../dsp/peaks.ts";
 import { applyGain, webMix } from "../dsp/webmix.ts";
 import type { WebFormat } from "../manifest/formats.ts";
 import { openWavFile } from "../media/decode.ts";
@@ -91,7 +92,7 @@ export interface WebTarget {
  * starts at once with a gain raised by the limiter's estimated loss (firstGains: a sample of the master)
  * while the dry run checks that gain beside it; the dry run keeps it when the file lands within 0.1 LU of
  * the target, as it usually does, and otherwise the encode is stopped and made again with the gain the
- * dry runs settle on.
+ * dry runs settle on. The waveform's peaks are taken from the master in the encode's pass.
  */
 export async function encodeWeb(
   web: WebSignal,
@@ -100,7 +101,7 @@ export async function encodeWeb(
   levels: Promise<readonly number[]>,
   tags: AudioTags,
   onFrames?: (framesDone: number) => void,
-): Promise<WebPlan[]> {
+): Promise<{ plans: WebPlan[]; peaks: Peaks }> {
   const codecDbs = await levels;
   const requests = targets.map((t, i) => ({
     codecDb: codecDbs[i] as number,
@@ -111,8 +112,7 @@ export async function encodeWeb(
   const first = await firstGains(web, measured, requests);
   if (first.kind !== "estimated") {
     const plans = plansOf(first.kind === "final" ? first.gains : await settleGains(web, measured, requests));
-    await encodeWebFormats(web, targets, plans, tags, onFrames);
-    return plans;
+    return { plans, peaks: await encodeWebFormats(web, targets, plans, tags, onFrames) };
   }
   const stop = new AbortController();
   const speculative = encodeWebFormats(web, targets, plansOf(first.gains), tags, onFrames, stop.signal);
@@ -131,17 +131,16 @@ export async function encodeWeb(
     throw err;
   }
   const plans = plansOf(settled);
-  if (settled.every((g, i) => g.gainDb === first.gains[i]?.gainDb)) {
-    await speculative;
-    return plans;
-  }
+  if (settled.every((g, i) => g.gainDb === first.gains[i]?.gainDb)) return { plans, peaks: await speculative };
   stop.abort();
   await speculative.catch(() => {}); // stopped (or already done): its files are written again
-  await encodeWebFormats(web, targets, plans, tags, onFrames);
-  return plans;
+  return { plans, peaks: await encodeWebFormats(web, targets, plans, tags, onFrames) };
 }
 
-/** Encode every target from the master in one pass, with these plans; on failure (or `stop`) every encoder is stopped. */
+/**
+ * Encode every target from the master in one pass, with these plans; on failure (or `stop`) every
+ * encoder is stopped. Returns the master's waveform peaks, taken in the same pass.
+ */
 export async function encodeWebFormats(
   web: WebSignal,
   targets: readonly WebTarget[],
@@ -149,8 +148,9 @@ export async function encodeWebFormats(
   tags: AudioTags,
   onFrames?: (framesDone: number) => void,
   stop?: AbortSignal,
-): Promise<void> {
+): Promise<Peaks> {
   const input = { sampleRate: web.sampleRate, channels: web.webChannels };
+  const peaks = new PeakMeter(web.frames);
   const lanes = targets.map((t, i) => {
     const norm = (plans[i] as WebPlan).norm;
     return {
@@ -169,6 +169,7 @@ export async function encodeWebFormats(
     const master = await openWavFile(web.masterPath, web.masterDisplay);
     for await (const { offset, planar } of master.chunks()) {
       stop?.throwIfAborted();
+      peaks.push(planar);
       const mix = webMix(planar);
       await Promise.all(
         lanes.map((lane, i) => {
@@ -190,4 +191,5 @@ export async function encodeWebFormats(
     for (const lane of lanes) lane.encoder.abort();
     throw err;
   }
+  return peaks.result();
 }

@@ -6,7 +6,6 @@
  */
 import { writeFileSync } from "node:fs";
 import type { Measured } from "../dsp/normalise.ts";
-import type { Peaks } from "../dsp/peaks.ts";
 import { DEFAULT_WEB_FORMATS, WEB_FORMATS, type WebFormat } from "../manifest/formats.ts";
 import type { SiteSettings } from "../manifest/site.ts";
 import type { Manifest } from "../manifest/types.ts";
@@ -56,7 +55,6 @@ export interface WebPublishArgs {
   readonly samples: number;
   readonly web: WebSignal;
   readonly measured: Measured;
-  readonly peaks: Peaks;
   readonly formats: readonly WebFormat[];
   /** codecLevels(formats, ...), started before the master was made. */
   readonly codecLevels: Promise<readonly number[]>;
@@ -99,7 +97,7 @@ export async function publishWeb(a: WebPublishArgs): Promise<WebPublished> {
     ...(a.site.artist === undefined ? {} : { artist: a.site.artist }),
     ...(a.site.album === undefined ? {} : { album: a.site.album }),
   };
-  const plans = await encodeWeb(a.web, a.measured, targets, a.codecLevels, tags, a.onFrames);
+  const { plans, peaks } = await encodeWeb(a.web, a.measured, targets, a.codecLevels, tags, a.onFrames);
 
   const records: Record<string, OutputRecord> = {};
   const hashes = await Promise.all(targets.map((t) => sha256File(t.path, t.display)));
@@ -134,7 +132,7 @@ export async function publishWeb(a: WebPublishArgs): Promise<WebPublished> {
         mimeType: WEB_CODECS[f].mimeType,
         name: WEB_CODECS[f].name,
       })),
-    peaks: a.peaks,
+    peaks,
   };
   const pagePath = a.outputs.temp(name("html"));
   writeFileSync(pagePath, renderCallPage(page));

@@ -49,7 +49,7 @@ async function encode(name: string, s: WebSignal, measured: Measured) {
   const estimate = await firstGains(s, measured, [request]);
   const progress: number[] = [];
   const path = join(dir, `${name}.mp3`);
-  const plans = await encodeWeb(
+  const { plans } = await encodeWeb(
     s,
     measured,
     [{ format: "mp3", path, display: `out/${name}.mp3` }],
