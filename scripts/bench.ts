@@ -288,7 +288,6 @@ function medianStages(all: readonly (RedactStages | undefined)[]): RedactStages 
   const m = (k: keyof RedactStages): number => round(median(got.map((s) => s[k])), 3);
   return {
     startupS: m("startupS"),
-    inspectS: m("inspectS"),
     pass1S: m("pass1S"),
     prepS: m("prepS"),
     encodeS: m("encodeS"),
@@ -441,23 +440,15 @@ function printSummary(lengths: readonly LengthResult[], dsp: DspResults | undefi
       "times: medians of wall clock; peak MB: largest RSS (PSS) sum over the process tree; CPU: user+sys of the tree;",
       "max stall: largest share of a run's time that some task waited for a CPU (machine-wide contention)",
       "",
-      "redact stages (median s): startup = npm, tsx, imports; inspect = 1st decode and source hash; pass 1 = 2nd decode:",
-      "redact, master, meter; prep = until the first file encoder (codec probes, gain settling); encode = web",
-      "encoders; tail = after the last encoder (verification, hashes, report, renames)",
+      "redact stages (median s): startup = npm, launcher, imports; pass 1 = the decode: redact, master, meter;",
+      "prep = until the first file encoder (gain settling); encode = web encoders (the dry run and the master's",
+      "check beside them); tail = after the last encoder (verification of the web files, hashes, report, renames)",
       formatTable(
-        ["minutes", "startup", "inspect", "pass 1", "prep", "encode", "tail"],
+        ["minutes", "startup", "pass 1", "prep", "encode", "tail"],
         lengths.map((l) => {
           const s = l.redact.medianStages;
           const f = (x: number | undefined): string => (x === undefined ? "-" : x.toFixed(2));
-          return [
-            String(l.minutes),
-            f(s?.startupS),
-            f(s?.inspectS),
-            f(s?.pass1S),
-            f(s?.prepS),
-            f(s?.encodeS),
-            f(s?.tailS),
-          ];
+          return [String(l.minutes), f(s?.startupS), f(s?.pass1S), f(s?.prepS), f(s?.encodeS), f(s?.tailS)];
         }),
       ),
       "",

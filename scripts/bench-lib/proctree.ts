@@ -237,13 +237,11 @@ export class TreeTracker {
 }
 
 export interface RedactStages {
-  /** Start to the first decode (npm, tsx, module loading, manifest). */
+  /** Start to the decode of the recording (npm, the launcher, module loading, manifest). */
   readonly startupS: number;
-  /** First decode (length count and source hash) to the next decode. */
-  readonly inspectS: number;
-  /** The second decode's life: redact, write the master, measure. */
+  /** The decode of the recording, start to end: redact, write the master, measure (pass 1). */
   readonly pass1S: number;
-  /** From there to the first encoder that writes a file: codec probes, gain settling, anything in between. */
+  /** From there to the first encoder that writes a file: gain settling, anything in between. */
   readonly prepS: number;
   /** First file encoder's start to the last encoder's end (the web encodes). */
   readonly encodeS: number;
@@ -251,21 +249,23 @@ export interface RedactStages {
   readonly tailS: number;
 }
 
-/** A probe encoder writes to a pipe (to be decoded again), not to a file. */
 const writesFile = (l: Lifetime): boolean => !(l.label ?? "").endsWith("-> pipe:1");
+
+/** A decode that reads a file (the recording), not a codec probe's decoder reading a pipe. */
+const readsFile = (l: Lifetime): boolean => !(l.label ?? "").includes("pipe:0 ->");
 
 /**
  * The stages of one `npm run redact` of one call, from when its ffmpeg processes were seen: the first
- * decode, the next decode after it, then the encoders. Accurate to about one sampling interval.
+ * decode of a file (pass 1), then the encoders that write files. Accurate to about one sampling interval.
  * Undefined if those processes were not all seen.
  */
 export function redactStages(lifetimes: readonly Lifetime[], totalMs: number): RedactStages | undefined {
-  const decodes = lifetimes.filter((l) => l.role === "ffmpeg-decode").sort((a, b) => a.firstMs - b.firstMs);
+  const decodes = lifetimes
+    .filter((l) => l.role === "ffmpeg-decode" && readsFile(l))
+    .sort((a, b) => a.firstMs - b.firstMs);
   const d1 = decodes[0];
   if (!d1) return undefined;
-  const d2 = decodes.find((d) => d.firstMs > d1.lastMs);
-  if (!d2) return undefined;
-  const encodes = lifetimes.filter((l) => l.role === "ffmpeg-encode" && l.firstMs >= d2.firstMs);
+  const encodes = lifetimes.filter((l) => l.role === "ffmpeg-encode" && l.firstMs >= d1.firstMs);
   const fileEncodes = encodes.filter(writesFile);
   if (fileEncodes.length === 0) return undefined;
   const encodeStart = Math.min(...fileEncodes.map((e) => e.firstMs));
@@ -273,9 +273,8 @@ export function redactStages(lifetimes: readonly Lifetime[], totalMs: number): R
   const s = (ms: number): number => Math.round(ms) / 1000;
   return {
     startupS: s(d1.firstMs),
-    inspectS: s(d2.firstMs - d1.firstMs),
-    pass1S: s(d2.lastMs - d2.firstMs),
-    prepS: s(encodeStart - d2.lastMs),
+    pass1S: s(d1.lastMs - d1.firstMs),
+    prepS: s(encodeStart - d1.lastMs),
     encodeS: s(encodeEnd - encodeStart),
     tailS: s(totalMs - encodeEnd),
   };

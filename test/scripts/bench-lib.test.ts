@@ -225,32 +225,36 @@ describe("TreeTracker", () => {
   it("turns the ffmpeg lifetimes of a redact run into stages that add up to the total", () => {
     const lifetimes = [
       { pid: 1, role: "npm" as const, firstMs: 0, lastMs: 9900 },
-      { pid: 5, role: "ffmpeg-decode" as const, firstMs: 800, lastMs: 1200 },
-      { pid: 6, role: "ffmpeg-decode" as const, firstMs: 1300, lastMs: 3000 },
+      { pid: 6, role: "ffmpeg-decode" as const, firstMs: 800, lastMs: 3000 },
       { pid: 7, role: "ffmpeg-encode" as const, firstMs: 3100, lastMs: 9800 },
     ];
     const s = redactStages(lifetimes, 10000);
-    expect(s).toEqual({ startupS: 0.8, inspectS: 0.5, pass1S: 1.7, prepS: 0.1, encodeS: 6.7, tailS: 0.2 });
+    expect(s).toEqual({ startupS: 0.8, pass1S: 2.2, prepS: 0.1, encodeS: 6.7, tailS: 0.2 });
     expect(redactStages(lifetimes.slice(0, 2), 10000)).toBeUndefined();
   });
-  it("puts codec probes in the prep stage and parallel file encoders in one encode stage", () => {
+  it("keeps codec probes (beside pass 1) and the checks beside the encoders out of the stage boundaries", () => {
     const s = redactStages(
       [
-        { pid: 5, role: "ffmpeg-decode", firstMs: 1000, lastMs: 2000 },
-        { pid: 6, role: "ffmpeg-decode", firstMs: 2100, lastMs: 4000 },
+        {
+          pid: 6,
+          role: "ffmpeg-decode",
+          label: "ffmpeg-decode pcm_s16le c.mp3 -> pipe:1",
+          firstMs: 1000,
+          lastMs: 4000,
+        },
         {
           pid: 7,
           role: "ffmpeg-encode",
           label: "ffmpeg-encode libmp3lame pipe:0 -> pipe:1",
-          firstMs: 4100,
-          lastMs: 4200,
+          firstMs: 1100,
+          lastMs: 1200,
         },
         {
           pid: 8,
           role: "ffmpeg-decode",
           label: "ffmpeg-decode pcm_f32le pipe:0 -> pipe:1",
-          firstMs: 4100,
-          lastMs: 4200,
+          firstMs: 1100,
+          lastMs: 1200,
         },
         {
           pid: 9,
@@ -267,6 +271,13 @@ describe("TreeTracker", () => {
           lastMs: 9500,
         },
         {
+          pid: 12,
+          role: "ffmpeg-decode",
+          label: "ffmpeg-decode pcm_s16le c.mp3 -> pipe:1",
+          firstMs: 6100,
+          lastMs: 7000,
+        },
+        {
           pid: 11,
           role: "ffmpeg-decode",
           label: "ffmpeg-decode pcm_s16le c.mp3.tmp -> pipe:1",
@@ -276,7 +287,7 @@ describe("TreeTracker", () => {
       ],
       10000,
     );
-    expect(s).toEqual({ startupS: 1, inspectS: 1.1, pass1S: 1.9, prepS: 2, encodeS: 3.5, tailS: 0.5 });
+    expect(s).toEqual({ startupS: 1, pass1S: 3, prepS: 2, encodeS: 3.5, tailS: 0.5 });
   });
 });
 
