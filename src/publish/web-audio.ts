@@ -151,16 +151,17 @@ const needsDryRun = (first: Normalisation, measured: Measured): boolean =>
 const SPECULATE_MIN_SECONDS = 120;
 /** The estimate's sample of the master: SAMPLE_SECONDS out of every SAMPLE_EVERY_SECONDS, and at least
  * MIN_STRETCHES stretches (more of a shorter recording)... */
-const SAMPLE_SECONDS = 3;
+const SAMPLE_SECONDS = 2;
 const SAMPLE_EVERY_SECONDS = 30;
 const MIN_STRETCHES = 20;
 /** ...each after WARM_UP_SECONDS through the limiter, so that it starts as it would in the whole run. */
 const WARM_UP_SECONDS = 0.5;
 
 /**
- * What the limiter takes from each lane's loudness, in dB, estimated on a sample of the master (a tenth
- * of an hour-long one, spread evenly): the loudness of the sample's stretches, joined, limited and not. The meters are
- * the dry run's; only the sample is smaller.
+ * What the limiter takes from each lane's loudness, in dB, estimated on a sample of the master (a
+ * fifteenth of an hour-long one, spread evenly): the loudness of the sample's stretches, joined, limited
+ * and not. The meters are the dry run's; only the sample is smaller. On the one-hour bench recording it
+ * comes within 0.01 dB of the dry run's gain in 1.3 s, where the dry run takes 6 to 7 s.
  */
 async function estimateLimiterLossDb(s: WebSignal, lanes: readonly DryLane[]): Promise<number[]> {
   const rate = s.sampleRate;

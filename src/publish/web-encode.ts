@@ -88,7 +88,7 @@ export interface WebTarget {
  * returns the plans the files were encoded with.
  *
  * When a format needs the limiter, its gain is only final after a dry run over the master
- * (settleGains). On a long recording that dry run costs as much as a tenth of the encode, so the encode
+ * (settleGains). On a long recording that dry run costs a tenth of the encode's time, so the encode
  * starts at once with a gain raised by the limiter's estimated loss (firstGains: a sample of the master)
  * while the dry run checks that gain beside it; the dry run keeps it when the file lands within 0.1 LU of
  * the target, as it usually does, and otherwise the encode is stopped and made again with the gain the
