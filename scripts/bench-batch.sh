@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Many calls: `redact --all` with its default concurrency against the same run one call at a time
-# (`--jobs 1`), on COPIES copies of the demo calls (recordings/ and redactions/call*.yaml copied under
-# new names into a scratch project), then a third run with nothing changed (every call skipped).
+# (`--jobs 1`, one process) and against `npm run redact <call>` for each call in turn (a process per
+# call, as a user without --all would run them), on COPIES copies of the demo calls (recordings/ and
+# redactions/call*.yaml copied under new names into a scratch project), then a run with nothing
+# changed (every call skipped).
 # redactions/site.yaml comes along, as in the demo. Not a test: it prints wall times and their ratio.
 # Rounds alternate which of the two goes first. EXTRA is added to every run (e.g. "--formats mp3").
 #
@@ -23,6 +25,9 @@ for k in $(seq 1 "$COPIES"); do
 done
 calls=$(ls "$DIR"/redactions/call*.yaml | wc -l)
 if [[ -f "$ROOT/redactions/site.yaml" ]]; then cp "$ROOT/redactions/site.yaml" "$DIR/redactions/"; fi
+# `npm run redact` in the scratch project runs this repository's launcher, as the real script does.
+printf '{ "private": true, "type": "module", "scripts": { "redact": "node %s/scripts/run.mjs src/cli/main.ts" } }\n' \
+  "$ROOT" >"$DIR/package.json"
 
 # As `npm run redact` runs it (scripts/run.mjs), from the scratch project.
 redact() {
@@ -37,18 +42,31 @@ timed() { # prints the wall seconds of `redact "$@"`
   end=$(date +%s.%N)
   echo "$end - $start" | bc
 }
+each() { # prints the wall seconds of `npm run redact -- <call> --force` for every call in turn
+  local start end name
+  start=$(date +%s.%N)
+  for manifest in "$DIR"/redactions/call*.yaml; do
+    name=$(basename "$manifest" .yaml)
+    (cd "$DIR" && npm run --silent redact -- "$name" --force "${EXTRA[@]}" >"$DIR/run.log" 2>&1) ||
+      { cat "$DIR/run.log" >&2; exit 1; }
+  done
+  end=$(date +%s.%N)
+  echo "$end - $start" | bc
+}
 
 echo "$calls calls ($COPIES copies of the demo calls), $(nproc) cores, extra arguments: ${EXTRA[*]:-none}"
 for round in $(seq 1 "$ROUNDS"); do
   if ((round % 2)); then
     par=$(timed --all --force)
     seq=$(timed --all --force --jobs 1)
+    sep=$(each)
   else
+    sep=$(each)
     seq=$(timed --all --force --jobs 1)
     par=$(timed --all --force)
   fi
-  printf 'round %d: one at a time %7.1f s, --all %7.1f s, ratio %.2f (CPU pressure now %s)\n' \
-    "$round" "$seq" "$par" "$(echo "$par / $seq" | bc -l)" "$(pressure)"
+  printf 'round %d: --all %.1f s; --all --jobs 1 %.1f s (ratio %.2f); npm run redact per call %.1f s (ratio %.2f); CPU pressure now %s\n' \
+    "$round" "$par" "$seq" "$(echo "$par / $seq" | bc -l)" "$sep" "$(echo "$par / $sep" | bc -l)" "$(pressure)"
 done
 again=$(timed --all)
 skipped=$(grep -c ': unchanged since its last run' "$DIR/run.log" || true)
