@@ -214,14 +214,17 @@ export async function redactCall(
       webChannels,
       frames: samples,
     };
-    // The master is complete: hash it, and check it against the source, while the web files encode
-    // (ffmpeg keeps the encoding busy); both are awaited below.
-    const wavHash = sha256File(wavTmp, `out/${outName("wav")}`);
-    wavHash.catch(() => {});
-    if (options.verify !== false) {
-      masterVerified = verifyCallMaster(call, outName("wav"), pathIn(outputs, layout.outDir));
-      masterVerified.catch(() => {});
-    }
+    // The master is complete: once the encoders run (and not before: the gain estimate needs the
+    // CPU), hash it and check it against the source beside them. Both are awaited below.
+    let wavHash: Promise<string> | undefined;
+    const besideEncoding = (): void => {
+      wavHash = sha256File(wavTmp, `out/${outName("wav")}`);
+      wavHash.catch(() => {});
+      if (options.verify !== false) {
+        masterVerified = verifyCallMaster(call, outName("wav"), pathIn(outputs, layout.outDir));
+        masterVerified.catch(() => {});
+      }
+    };
     const published = await publishWeb({
       call: call.call,
       manifest,
@@ -234,8 +237,9 @@ export async function redactCall(
       site,
       outputs,
       onFrames: (done) => progress({ call: call.call, stage: "encoding", fraction: done / samples }),
+      onEncoding: besideEncoding,
     });
-    const wavSha = await wavHash;
+    const wavSha = await (wavHash ?? sha256File(wavTmp, `out/${outName("wav")}`));
     const report = buildReport({
       sourceFile: relative(layout.recordingsDir, call.recordingPath).split("\\").join("/"),
       sourceSha256: call.sourceSha256,

@@ -101,6 +101,8 @@ export async function encodeWeb(
   levels: Promise<readonly number[]>,
   tags: AudioTags,
   onFrames?: (framesDone: number) => void,
+  /** Called once the encoders are running (what else should run beside them can start then). */
+  onStarted?: () => void,
 ): Promise<{ plans: WebPlan[]; peaks: Peaks }> {
   const codecDbs = await levels;
   const requests = targets.map((t, i) => ({
@@ -112,11 +114,14 @@ export async function encodeWeb(
   const first = await firstGains(web, measured, requests);
   if (first.kind !== "estimated") {
     const plans = plansOf(first.kind === "final" ? first.gains : await settleGains(web, measured, requests));
-    return { plans, peaks: await encodeWebFormats(web, targets, plans, tags, onFrames) };
+    const encoding = encodeWebFormats(web, targets, plans, tags, onFrames);
+    onStarted?.();
+    return { plans, peaks: await encoding };
   }
   const stop = new AbortController();
   const speculative = encodeWebFormats(web, targets, plansOf(first.gains), tags, onFrames, stop.signal);
   speculative.catch(() => {}); // awaited below, or stopped
+  onStarted?.();
   let settled: SettledGain[];
   try {
     settled = await settleGains(

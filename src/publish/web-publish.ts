@@ -61,6 +61,8 @@ export interface WebPublishArgs {
   readonly site: SiteSettings;
   readonly outputs: OutputSet;
   readonly onFrames?: (framesDone: number) => void;
+  /** Called once the web encoders are running. */
+  readonly onEncoding?: () => void;
 }
 
 export interface WebPublished {
@@ -97,7 +99,7 @@ export async function publishWeb(a: WebPublishArgs): Promise<WebPublished> {
     ...(a.site.artist === undefined ? {} : { artist: a.site.artist }),
     ...(a.site.album === undefined ? {} : { album: a.site.album }),
   };
-  const { plans, peaks } = await encodeWeb(a.web, a.measured, targets, a.codecLevels, tags, a.onFrames);
+  const { plans, peaks } = await encodeWeb(a.web, a.measured, targets, a.codecLevels, tags, a.onFrames, a.onEncoding);
 
   const records: Record<string, OutputRecord> = {};
   const hashes = await Promise.all(targets.map((t) => sha256File(t.path, t.display)));
