@@ -4,12 +4,12 @@
  * stream only, no metadata), or from a WAV file on disk. Memory stays flat:
  * one chunk at a time.
  */
-import { closeSync, createReadStream, openSync, readSync, statSync } from "node:fs";
+import { createReadStream, statSync } from "node:fs";
 import { Readable } from "node:stream";
 import { RedactError } from "../errors.ts";
 import { startFfmpeg } from "./ffmpeg.ts";
 import { frameBytes, s16ToPlanar } from "./pcm.ts";
-import { type PcmFormat, parseWavHeader } from "./wav.ts";
+import { type PcmFormat, parseWavHeader, readFileHead } from "./wav.ts";
 
 export interface DecodedChunk {
   /** Absolute index of the chunk's first sample frame. */
@@ -125,13 +125,7 @@ export function openWavFileRange(path: string, displayName: string, from: number
   let head: Buffer;
   let size: number;
   try {
-    const fd = openSync(path, "r");
-    try {
-      head = Buffer.alloc(4096);
-      head = head.subarray(0, readSync(fd, head, 0, head.length, 0));
-    } finally {
-      closeSync(fd);
-    }
+    head = readFileHead(path);
     size = statSync(path).size;
   } catch (err) {
     throw failed((err as Error).message, err);

@@ -3,6 +3,7 @@
  * extra chunks such as LIST possible, WAVE_FORMAT_EXTENSIBLE for more than two
  * channels) and writing the master incrementally, patching the sizes at the end.
  */
+import { closeSync, openSync, readSync } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 
 export interface PcmFormat {
@@ -54,6 +55,17 @@ export function parseWavHeader(buf: Uint8Array): WavHeaderParse {
       format = { sampleRate, channels };
     }
     off += 8 + size + (size % 2);
+  }
+}
+
+/** The first `bytes` bytes of a file (fewer if it is shorter), read at once: enough for a WAV header. */
+export function readFileHead(path: string, bytes = 4096): Buffer {
+  const fd = openSync(path, "r");
+  try {
+    const head = Buffer.alloc(bytes);
+    return head.subarray(0, readSync(fd, head, 0, bytes, 0));
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -18,10 +18,10 @@
  *   of the master's;
  * - no source tag, comment, picture or private note in any output; hashes as the report gives them.
  */
-import { closeSync, openSync, readSync } from "node:fs";
 import { LoudnessMeter } from "../dsp/loudness.ts";
 import { RedactError } from "../errors.ts";
 import { formatTime } from "../manifest/time.ts";
+import { readFileHead } from "../media/wav.ts";
 import { decodeFloat, decodeFloatTwice, type FloatStream, planar, type RawBlock } from "./decode-float.ts";
 import { LossyRangeAnalyzer, type LossyRangeResult } from "./lossy-check.ts";
 import { MasterCheck, type MasterResult, TONE_TOLERANCE_LSB } from "./master-check.ts";
@@ -145,13 +145,7 @@ const firstLine = (err: unknown): string =>
 function wavHeaderProblem(path: string): string | null {
   let head: Buffer;
   try {
-    const fd = openSync(path, "r");
-    try {
-      head = Buffer.alloc(4096);
-      head = head.subarray(0, readSync(fd, head, 0, head.length, 0));
-    } finally {
-      closeSync(fd);
-    }
+    head = readFileHead(path);
   } catch (err) {
     return firstLine(err);
   }
@@ -176,6 +170,19 @@ function wavHeaderProblem(path: string): string | null {
 
 /** Gives the event loop a turn (its I/O phase), whatever promises are ready. */
 const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** A row that passes with `passed` as its detail, or fails naming every problem. */
+const checkRow = (
+  range: number | null,
+  file: string,
+  problems: readonly string[],
+  passed: string,
+): VerificationRow => ({
+  range,
+  file,
+  status: problems.length === 0 ? "pass" : "fail",
+  detail: problems.length === 0 ? passed : problems.join("; "),
+});
 
 /** Read a whole stream to its end, passing each block on; a failure ends it and is returned. */
 async function drain(stream: FloatStream, each: (block: RawBlock) => void): Promise<unknown> {
@@ -521,15 +528,12 @@ function reportRow(req: VerifyRequest): VerificationRow {
       `the report's ranges differ from the manifest's (range ${at + 1}: report ${got[at] ?? "none"}, manifest ${want[at] ?? "none"}); redact the call again`,
     );
   }
-  return {
-    range: null,
-    file: req.reportFile,
-    status: problems.length === 0 ? "pass" : "fail",
-    detail:
-      problems.length === 0
-        ? `made from ${source.display} as it is (SHA-256), with the manifest's ${ranges.length} range${ranges.length === 1 ? "" : "s"}`
-        : problems.join("; "),
-  };
+  return checkRow(
+    null,
+    req.reportFile,
+    problems,
+    `made from ${source.display} as it is (SHA-256), with the manifest's ${ranges.length} range${ranges.length === 1 ? "" : "s"}`,
+  );
 }
 
 async function metadataAndHashes(req: VerifyRequest): Promise<VerificationRow> {
@@ -561,15 +565,12 @@ async function metadataAndHashes(req: VerifyRequest): Promise<VerificationRow> {
     `${meta.pictures} picture${meta.pictures === 1 ? "" : "s"}`,
     `${notes.length} private note${notes.length === 1 ? "" : "s"}`,
   ].join(", ");
-  return {
-    range: null,
-    file: "*",
-    status: problems.length === 0 ? "pass" : "fail",
-    detail:
-      problems.length === 0
-        ? `no source metadata or private note (looked for ${what}) in ${files} files; SHA-256 of ${outputs.length} as reported`
-        : problems.join("; "),
-  };
+  return checkRow(
+    null,
+    "*",
+    problems,
+    `no source metadata or private note (looked for ${what}) in ${files} files; SHA-256 of ${outputs.length} as reported`,
+  );
 }
 
 function masterRows(
@@ -594,15 +595,14 @@ function masterRows(
       `${result.changedOutside} sample${result.changedOutside === 1 ? "" : "s"} outside the ranges differ from the source, the first at ${where(result.firstChangedOutside ?? 0)}`,
     );
   }
-  rows.push({
-    range: null,
-    file,
-    status: problems.length === 0 ? "pass" : "fail",
-    detail:
-      problems.length === 0
-        ? `16-bit PCM, ${source.sampleRate} Hz, ${source.channels} channel${source.channels === 1 ? "" : "s"}, ${frames} samples as the source; identical to it outside the ranges`
-        : problems.join("; "),
-  });
+  rows.push(
+    checkRow(
+      null,
+      file,
+      problems,
+      `16-bit PCM, ${source.sampleRate} Hz, ${source.channels} channel${source.channels === 1 ? "" : "s"}, ${frames} samples as the source; identical to it outside the ranges`,
+    ),
+  );
   for (const r of result.ranges) {
     const want = ranges.find((x) => x.number === r.number) as ExpectedRange;
     const ok = r.badSamples === 0 && result.framesCompared >= want.end;
@@ -667,15 +667,14 @@ function lossyRows(st: LossyState, req: VerifyRequest): VerificationRow[] {
     loud += `, true peak ${dB(Number.isFinite(tp) ? tp : Number.NEGATIVE_INFINITY, 2)} dBTP`;
     if (tp > TRUE_PEAK_MAX_DBTP) problems.push(`true peak ${tp.toFixed(2)} dBTP is over ${TRUE_PEAK_MAX_DBTP} dBTP`);
   }
-  rows.push({
-    range: null,
-    file,
-    status: problems.length === 0 ? "pass" : "fail",
-    detail:
-      problems.length === 0
-        ? `${f.sampleRate} Hz, ${f.channels === 1 ? "mono" : "stereo"}, length as the master's; ${loud}`
-        : problems.join("; "),
-  });
+  rows.push(
+    checkRow(
+      null,
+      file,
+      problems,
+      `${f.sampleRate} Hz, ${f.channels === 1 ? "mono" : "stereo"}, length as the master's; ${loud}`,
+    ),
+  );
   const results = st.analyzer.finish();
   for (const res of results) {
     const r = ranges.find((x) => x.number === res.number) as ExpectedRange;
@@ -749,10 +748,5 @@ function lossyRangeRow(
       }
     }
   }
-  return {
-    range: r.number,
-    file,
-    status: problems.length === 0 ? "pass" : "fail",
-    detail: problems.length === 0 ? parts.join("; ") : problems.join("; "),
-  };
+  return checkRow(r.number, file, problems, parts.join("; "));
 }
