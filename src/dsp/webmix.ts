@@ -20,3 +20,16 @@ export function applyGain(planar: readonly Float32Array[], gain: number): void {
   if (gain === 1) return;
   for (const ch of planar) for (let i = 0; i < ch.length; i++) ch[i] = (ch[i] as number) * gain;
 }
+
+/**
+ * The mix with each of several gains, one set of channels per gain, for lanes that each go their own
+ * way (their own limiter, meter or encoder). The last takes the mix's own arrays, changed in place;
+ * the others are copies taken before that.
+ */
+export function gainedLanes(mix: readonly Float32Array[], gains: readonly number[]): Float32Array[][] {
+  return gains.map((gain, i) => {
+    const own = i === gains.length - 1 ? [...mix] : mix.map((ch) => ch.slice());
+    applyGain(own, gain);
+    return own;
+  });
+}

@@ -11,7 +11,7 @@
 import { TruePeakLimiter } from "../dsp/limiter.ts";
 import { LoudnessMeter } from "../dsp/loudness.ts";
 import { type Measured, type Normalisation, planNormalisation } from "../dsp/normalise.ts";
-import { applyGain, webMix } from "../dsp/webmix.ts";
+import { gainedLanes, webMix } from "../dsp/webmix.ts";
 import { openWavFile, openWavFileRange } from "../media/decode.ts";
 
 export interface WebSignal {
@@ -50,10 +50,12 @@ async function measureWeb(s: WebSignal, lanes: readonly DryLane[]): Promise<Meas
   }));
   for await (const { planar } of master.chunks()) {
     const mix = webMix(planar);
+    const inputs = gainedLanes(
+      mix,
+      runs.map((run) => run.gain),
+    );
     runs.forEach((run, i) => {
-      // The last lane may take the mix itself; the others work on copies.
-      const own = i === runs.length - 1 ? mix : mix.map((ch) => ch.slice());
-      applyGain(own, run.gain);
+      const own = inputs[i] as Float32Array[];
       run.meter.push(run.limiter ? run.limiter.process(own) : own);
     });
   }
@@ -195,9 +197,12 @@ async function estimateLimiterLossDb(s: WebSignal, lanes: readonly DryLane[]): P
     };
     for await (const { offset, planar } of openWavFileRange(s.masterPath, s.masterDisplay, from, to).chunks()) {
       const mix = webMix(planar);
+      const inputs = gainedLanes(
+        mix,
+        runs.map((run) => run.gain),
+      );
       for (const [i, run] of runs.entries()) {
-        const own = i === runs.length - 1 ? mix : mix.map((ch) => ch.slice());
-        applyGain(own, run.gain);
+        const own = inputs[i] as Float32Array[];
         run.meters.plain.push(measuredPart(own, offset, skip));
         pushLimited(run, run.limiter.process(own));
       }

@@ -12,7 +12,7 @@
 import { TruePeakLimiter } from "../dsp/limiter.ts";
 import type { Measured } from "../dsp/normalise.ts";
 import { PeakMeter, type Peaks } from "../dsp/peaks.ts";
-import { applyGain, webMix } from "../dsp/webmix.ts";
+import { gainedLanes, webMix } from "../dsp/webmix.ts";
 import type { WebFormat } from "../manifest/formats.ts";
 import { openWavFile } from "../media/decode.ts";
 import type { AudioTags, EncoderOptions, PcmEncoder } from "../media/encoder.ts";
@@ -175,12 +175,13 @@ export async function encodeWebFormats(
     for await (const { offset, planar } of master.chunks()) {
       stop?.throwIfAborted();
       peaks.push(planar);
-      const mix = webMix(planar);
+      const inputs = gainedLanes(
+        webMix(planar),
+        lanes.map((lane) => lane.gain),
+      );
       await Promise.all(
         lanes.map((lane, i) => {
-          // The last lane may take the mix itself; the others work on copies.
-          const own = i === lanes.length - 1 ? mix : mix.map((ch) => ch.slice());
-          applyGain(own, lane.gain);
+          const own = inputs[i] as Float32Array[];
           return lane.encoder.write(lane.limiter ? lane.limiter.process(own) : own);
         }),
       );
