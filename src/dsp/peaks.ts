@@ -5,7 +5,7 @@
  *
  * Column c covers frames [ceil(c·N/C), ceil((c+1)·N/C)) of N frames in C
  * columns, so every frame falls in exactly one column and the columns differ
- * in width by at most one frame. Fed chunk by chunk in stream order; memory is
+ * in width by at most one frame. Fed chunk by chunk, in stream order or at given offsets; memory is
  * two numbers per column, whatever the recording's length.
  */
 
@@ -24,10 +24,8 @@ export class PeakMeter {
   private readonly columns: number;
   private readonly min: Float32Array;
   private readonly max: Float32Array;
-  private frame = 0;
-  private column = 0;
-  /** First frame of the next column. */
-  private nextStart: number;
+  /** Frames pushed so far (in any order: each frame once). */
+  private pushed = 0;
 
   constructor(
     private readonly frames: number,
@@ -39,7 +37,6 @@ export class PeakMeter {
     this.columns = Math.min(columns, frames);
     this.min = new Float32Array(this.columns).fill(Number.POSITIVE_INFINITY);
     this.max = new Float32Array(this.columns).fill(Number.NEGATIVE_INFINITY);
-    this.nextStart = this.columns === 0 ? 0 : this.startOf(1);
   }
 
   /** First frame of column c: ceil(c·N/C), exact in integers (c·N stays below 2^53 for any real recording). */
@@ -49,19 +46,27 @@ export class PeakMeter {
 
   /** The next chunk of planar samples (every channel the same length), in stream order. */
   push(planar: readonly Float32Array[]): void {
+    this.pushAt(this.pushed, planar);
+  }
+
+  /**
+   * A chunk whose first frame is frame `offset` of the recording: chunks may come in any order (the
+   * parts of a split encode each push their own stretch), each frame once.
+   */
+  pushAt(offset: number, planar: readonly Float32Array[]): void {
     const length = planar[0]?.length ?? 0;
-    if (this.frame + length > this.frames) {
-      throw new RangeError(`PeakMeter: more than the ${this.frames} frames announced`);
+    if (offset < 0 || offset + length > this.frames) {
+      throw new RangeError(
+        `PeakMeter: frames ${offset}..${offset + length}, more than the ${this.frames} frames announced`,
+      );
     }
+    // The column of frame f is floor(f·C/N): the last c with ceil(c·N/C) <= f.
+    let column = Math.floor((offset * this.columns) / this.frames);
     let i = 0;
     while (i < length) {
-      while (this.frame + i >= this.nextStart) {
-        this.column++;
-        this.nextStart = this.startOf(this.column + 1);
-      }
-      const end = Math.min(length, this.nextStart - this.frame);
-      let lo = this.min[this.column] as number;
-      let hi = this.max[this.column] as number;
+      const end = Math.min(length, this.startOf(column + 1) - offset);
+      let lo = this.min[column] as number;
+      let hi = this.max[column] as number;
       for (const ch of planar) {
         for (let k = i; k < end; k++) {
           const v = ch[k] as number;
@@ -69,17 +74,18 @@ export class PeakMeter {
           if (v > hi) hi = v;
         }
       }
-      this.min[this.column] = lo;
-      this.max[this.column] = hi;
+      this.min[column] = lo;
+      this.max[column] = hi;
       i = end;
+      column++;
     }
-    this.frame += length;
+    this.pushed += length;
   }
 
   /** The peaks; every frame announced must have been pushed. */
   result(): Peaks {
-    if (this.frame !== this.frames) {
-      throw new RangeError(`PeakMeter: ${this.frame} of ${this.frames} frames pushed`);
+    if (this.pushed !== this.frames) {
+      throw new RangeError(`PeakMeter: ${this.pushed} of ${this.frames} frames pushed`);
     }
     return { frames: this.frames, min: this.min, max: this.max };
   }

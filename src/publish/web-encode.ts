@@ -19,6 +19,7 @@ import type { AudioTags, EncoderOptions, PcmEncoder } from "../media/encoder.ts"
 import { mp3LevelChangeDb, startMp3Encoder } from "../media/mp3.ts";
 import { opusLevelChangeDb, startOpusEncoder } from "../media/opus.ts";
 import type { PcmFormat } from "../media/wav.ts";
+import { encodeMp3InParts, MIN_SPLIT_SECONDS, planMp3Split } from "./mp3-parts.ts";
 import { firstGains, type SettledGain, settleGains, type WebSignal } from "./web-audio.ts";
 
 export interface WebCodec {
@@ -143,10 +144,33 @@ export async function encodeWeb(
 }
 
 /**
- * Encode every target from the master in one pass, with these plans; on failure (or `stop`) every
- * encoder is stopped. Returns the master's waveform peaks, taken in the same pass.
+ * Encode every target from the master with these plans; on failure (or `stop`) every encoder is stopped.
+ * Returns the master's waveform peaks, taken in the same pass. An MP3 published alone from a recording
+ * of `minSplitSeconds` or more is encoded in two parts side by side (mp3-parts.ts); otherwise all
+ * formats are encoded in one pass over the master, one encoder each.
  */
 export async function encodeWebFormats(
+  web: WebSignal,
+  targets: readonly WebTarget[],
+  plans: readonly WebPlan[],
+  tags: AudioTags,
+  onFrames?: (framesDone: number) => void,
+  stop?: AbortSignal,
+  minSplitSeconds = MIN_SPLIT_SECONDS,
+): Promise<Peaks> {
+  const only = targets.length === 1 ? targets[0] : undefined;
+  const split = only?.format === "mp3" ? planMp3Split(web.frames, web.sampleRate, minSplitSeconds) : undefined;
+  if (!only || !split) return encodeInOnePass(web, targets, plans, tags, onFrames, stop);
+  const peaks = new PeakMeter(web.frames);
+  const whole = async (): Promise<void> => {
+    await encodeInOnePass(web, targets, plans, tags, undefined, stop);
+  };
+  await encodeMp3InParts(web, split, only, (plans[0] as WebPlan).norm, tags, peaks, whole, onFrames, stop);
+  return peaks.result();
+}
+
+/** Every target from one pass over the master, one encoder each, side by side. */
+async function encodeInOnePass(
   web: WebSignal,
   targets: readonly WebTarget[],
   plans: readonly WebPlan[],

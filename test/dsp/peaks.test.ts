@@ -65,6 +65,41 @@ describe("PeakMeter", () => {
     );
   });
 
+  it("gives the same peaks when the chunks come in any order at their offsets (pushAt)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 1500 }),
+        fc.integer({ min: 1, max: 200 }),
+        fc.array(fc.integer({ min: 1, max: 400 }), { minLength: 1, maxLength: 5 }),
+        fc.integer(),
+        (frames, columns, chunkSizes, seed) => {
+          let s = seed | 0 || 1;
+          const x = Float32Array.from({ length: frames }, () => {
+            s ^= s << 13;
+            s ^= s >>> 17;
+            s ^= s << 5;
+            return Math.fround((s >>> 0) / 2 ** 31 - 1);
+          });
+          const chunks: [number, number][] = [];
+          for (let at = 0, k = 0; at < frames; k++) {
+            const size = Math.min(chunkSizes[k % chunkSizes.length] ?? frames, frames - at);
+            chunks.push([at, size]);
+            at += size;
+          }
+          // Out of order: the odd chunks from the end first, then the even ones.
+          const order = [...chunks.filter((_, i) => i % 2 === 1).reverse(), ...chunks.filter((_, i) => i % 2 === 0)];
+          const meter = new PeakMeter(frames, columns);
+          for (const [at, size] of order) meter.pushAt(at, [x.subarray(at, at + size)]);
+          const got = meter.result();
+          const want = reference([x], columns);
+          expect(Array.from(got.min)).toEqual(want.min);
+          expect(Array.from(got.max)).toEqual(want.max);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
   it("keeps a column's true extremes when a column is all positive or all negative", () => {
     const up = Float32Array.from({ length: 100 }, (_, i) => 0.1 + i / 1000);
     const down = Float32Array.from({ length: 100 }, (_, i) => -0.5 - i / 1000);
