@@ -13,7 +13,7 @@
  * - Gating: absolute at -70 LUFS, then relative at 10 LU below the loudness of the blocks above it;
  *   "above" is strict (l > gate), as in the recommendation. No block left: -Infinity.
  *
- * Memory: a few numbers per channel, plus one number (the block energy) per 100 ms of audio.
+ * Memory: a few numbers per channel, plus two numbers (a sub-block's energy and length) per 100 ms of audio.
  * Chunk independence: samples are filtered and accumulated one at a time in stream order into per-channel
  * state, so the result is bit-identical however the stream is cut.
  */
@@ -99,19 +99,30 @@ export class LoudnessMeter {
   private frames = 0;
   private subIndex = 0;
   private subEnd: number;
-  /** Energy sums (all channels) of the last 3 completed sub-blocks, oldest first, and their frame counts. */
-  private readonly recentSums = new Float64Array(3);
-  private readonly recentLens = new Float64Array(3);
-  private completedSubs = 0;
-  /** Mean-square energy (sum over channels) of each complete 400 ms block. */
-  private blocks = new Float64Array(1024);
-  private blockCount = 0;
+  /** Energy sum (all channels) and frame count of each completed sub-block, in order from `firstSub`. */
+  private subSums = new Float64Array(1024);
+  private subLens = new Float64Array(1024);
+  private subCount = 0;
+  /** Index of the first sub-block, and the first frame counted (see `startFrame`). */
+  private readonly firstSub: number;
+  private readonly startFrame: number;
 
   /**
    * `truePeak: false` leaves out the true-peak measurement (about half the meter's work) for callers that
    * need the loudness only; the loudness is the same either way.
    */
-  constructor(sampleRate: number, channels: number, options: { readonly truePeak?: boolean } = {}) {
+  constructor(
+    sampleRate: number,
+    channels: number,
+    options: {
+      readonly truePeak?: boolean;
+      /**
+       * The frame of the whole stream that the first pushed frame is (default 0): a meter over one stretch
+       * of a stream keeps the stream's sub-block grid, so that LoudnessMeter.combined can join the stretches.
+       */
+      readonly startFrame?: number;
+    } = {},
+  ) {
     if (!Number.isInteger(sampleRate) || sampleRate < 4000 || sampleRate > 1_000_000) {
       throw new RangeError(`sampleRate must be an integer from 4000 to 1000000 Hz, got ${sampleRate}`);
     }
@@ -126,12 +137,36 @@ export class LoudnessMeter {
     this.state = Array.from({ length: channels }, () => new Float64Array(6));
     this.acc = new Float64Array(channels);
     this.truePeak = options.truePeak === false ? undefined : new TruePeakMeter(channels);
-    this.subEnd = this.boundary(1);
+    this.startFrame = options.startFrame ?? 0;
+    if (!Number.isSafeInteger(this.startFrame) || this.startFrame < 0) {
+      throw new RangeError(`startFrame must be a whole number of frames, got ${this.startFrame}`);
+    }
+    // The sub-block holding startFrame: the last k with boundary(k) <= startFrame.
+    let k = Math.floor((this.startFrame * 10) / sampleRate);
+    while (this.boundary(k + 1) <= this.startFrame) k++;
+    while (this.boundary(k) > this.startFrame) k--;
+    this.firstSub = k;
+    this.subIndex = k;
+    this.frames = this.startFrame;
+    this.subEnd = this.boundary(k + 1);
   }
 
   /** First frame of sub-block k. */
   private boundary(k: number): number {
     return Math.floor((k * this.sampleRate) / 10);
+  }
+
+  /**
+   * Run `chunk` through the K-weighting without counting it: the frames just before `startFrame`, so that
+   * the filters start from the state a meter over the whole stream would have there.
+   */
+  prime(chunk: readonly Float32Array[]): void {
+    const n = checkChunk(chunk, this.channels);
+    const acc = this.acc.slice();
+    const peak = this.samplePeak;
+    for (let c = 0; c < this.channels; c++) this.filter(c, chunk[c]!, 0, n);
+    this.acc.set(acc);
+    this.samplePeak = peak;
   }
 
   push(chunk: readonly Float32Array[]): void {
@@ -195,65 +230,109 @@ export class LoudnessMeter {
     let sum = 0;
     for (let c = 0; c < this.channels; c++) sum += this.acc[c]!;
     this.acc.fill(0);
-    const len = this.subEnd - this.boundary(this.subIndex);
-    const rs = this.recentSums;
-    const rl = this.recentLens;
-    if (this.completedSubs >= 3) {
-      const energy = (rs[0]! + rs[1]! + rs[2]! + sum) / (rl[0]! + rl[1]! + rl[2]! + len);
-      this.addBlock(energy);
+    if (this.subCount === this.subSums.length) {
+      const sums = new Float64Array(this.subSums.length * 2);
+      const lens = new Float64Array(this.subSums.length * 2);
+      sums.set(this.subSums);
+      lens.set(this.subLens);
+      this.subSums = sums;
+      this.subLens = lens;
     }
-    rs[0] = rs[1]!;
-    rs[1] = rs[2]!;
-    rs[2] = sum;
-    rl[0] = rl[1]!;
-    rl[1] = rl[2]!;
-    rl[2] = len;
-    this.completedSubs++;
+    this.subSums[this.subCount] = sum;
+    this.subLens[this.subCount] = this.subEnd - Math.max(this.boundary(this.subIndex), this.startFrame);
+    this.subCount++;
     this.subIndex++;
     this.subEnd = this.boundary(this.subIndex + 1);
   }
 
-  private addBlock(energy: number): void {
-    if (this.blockCount === this.blocks.length) {
-      const grown = new Float64Array(this.blocks.length * 2);
-      grown.set(this.blocks);
-      this.blocks = grown;
+  /** The sub-blocks so far, keyed by index: the completed ones, and the one under way (when it has frames). */
+  private subBlocks(): Map<number, { sum: number; len: number }> {
+    const out = new Map<number, { sum: number; len: number }>();
+    for (let j = 0; j < this.subCount; j++)
+      out.set(this.firstSub + j, { sum: this.subSums[j]!, len: this.subLens[j]! });
+    const len = this.frames - Math.max(this.boundary(this.subIndex), this.startFrame);
+    if (len > 0) {
+      let sum = 0;
+      for (let c = 0; c < this.channels; c++) sum += this.acc[c]!;
+      out.set(this.subIndex, { sum, len });
     }
-    this.blocks[this.blockCount++] = energy;
+    return out;
+  }
+
+  /**
+   * Integrated loudness of a stream measured in stretches, one meter each (made with `startFrame`, and
+   * primed with the frames before it): sub-blocks split between two meters are added up, and every 400 ms
+   * block whose four sub-blocks are whole counts. Over stretches that cover the stream this is the single
+   * meter's figure (up to the order of two additions per join).
+   */
+  static combined(meters: readonly LoudnessMeter[]): number {
+    const first = meters[0];
+    if (!first) return Number.NEGATIVE_INFINITY;
+    const all = new Map<number, { sum: number; len: number }>();
+    for (const m of meters) {
+      for (const [k, v] of m.subBlocks()) {
+        const had = all.get(k);
+        all.set(k, had ? { sum: had.sum + v.sum, len: had.len + v.len } : v);
+      }
+    }
+    const keys = [...all.keys()].sort((a, b) => a - b);
+    const whole = (k: number): { sum: number; len: number } | undefined => {
+      const v = all.get(k);
+      return v && v.len === first.boundary(k + 1) - first.boundary(k) ? v : undefined;
+    };
+    const blocks: number[] = [];
+    for (const k of keys) {
+      const parts = [whole(k), whole(k + 1), whole(k + 2), whole(k + 3)];
+      if (parts.some((p) => p === undefined)) continue;
+      const [a, b, c, d] = parts as { sum: number; len: number }[];
+      blocks.push((a!.sum + b!.sum + c!.sum + d!.sum) / (a!.len + b!.len + c!.len + d!.len));
+    }
+    return gatedLoudness(Float64Array.from(blocks), blocks.length);
   }
 
   /** Measurement of everything pushed so far; the meter can keep going afterwards. */
   result(): LoudnessResult {
-    const blocks = this.blocks;
-    const count = this.blockCount;
-    let sum = 0;
-    let kept = 0;
+    // Blocks of four sub-blocks, 75 % overlap, summed in the order the incremental meter used.
+    const count = Math.max(0, this.subCount - 3);
+    const blocks = new Float64Array(count);
+    const sums = this.subSums;
+    const lens = this.subLens;
     for (let j = 0; j < count; j++) {
-      const e = blocks[j]!;
-      if (lufs(e) > ABSOLUTE_GATE_LUFS) {
-        sum += e;
-        kept++;
-      }
+      blocks[j] =
+        (sums[j]! + sums[j + 1]! + sums[j + 2]! + sums[j + 3]!) /
+        (lens[j]! + lens[j + 1]! + lens[j + 2]! + lens[j + 3]!);
     }
-    let integratedLufs = -Infinity;
-    if (kept > 0) {
-      const relativeGate = lufs(sum / kept) - RELATIVE_GATE_LU;
-      let gatedSum = 0;
-      let gated = 0;
-      for (let j = 0; j < count; j++) {
-        const e = blocks[j]!;
-        const l = lufs(e);
-        if (l > ABSOLUTE_GATE_LUFS && l > relativeGate) {
-          gatedSum += e;
-          gated++;
-        }
-      }
-      if (gated > 0) integratedLufs = lufs(gatedSum / gated);
-    }
+    const integratedLufs = gatedLoudness(blocks, count);
     return {
       integratedLufs,
       truePeakDbtp: this.truePeak ? db(Math.max(this.truePeak.maxAbs, this.samplePeak)) : Number.NaN,
       samplePeakDbfs: db(this.samplePeak),
     };
   }
+}
+
+/** BS.1770 gating over block energies: absolute gate, then relative gate 10 LU under the blocks above it. */
+function gatedLoudness(blocks: Float64Array, count: number): number {
+  let sum = 0;
+  let kept = 0;
+  for (let j = 0; j < count; j++) {
+    const e = blocks[j]!;
+    if (lufs(e) > ABSOLUTE_GATE_LUFS) {
+      sum += e;
+      kept++;
+    }
+  }
+  if (kept === 0) return Number.NEGATIVE_INFINITY;
+  const relativeGate = lufs(sum / kept) - RELATIVE_GATE_LU;
+  let gatedSum = 0;
+  let gated = 0;
+  for (let j = 0; j < count; j++) {
+    const e = blocks[j]!;
+    const l = lufs(e);
+    if (l > ABSOLUTE_GATE_LUFS && l > relativeGate) {
+      gatedSum += e;
+      gated++;
+    }
+  }
+  return gated > 0 ? lufs(gatedSum / gated) : Number.NEGATIVE_INFINITY;
 }

@@ -72,64 +72,120 @@ const freeAfter = (f: Frame): number =>
 const KEEP = 16;
 const READ_BYTES = 1 << 20;
 
-/** The file's frames in order; the first item is the ID3v2 tag's bytes (possibly empty). */
-async function* readFile(path: string): AsyncGenerator<Buffer | { bytes: Buffer; header: Mp3Header }> {
-  const file = await open(path, "r");
-  try {
-    let buf = Buffer.alloc(0);
-    let eof = false;
-    const fill = async (need: number): Promise<void> => {
-      while (!eof && buf.length < need) {
-        const chunk = Buffer.alloc(Math.max(READ_BYTES, need));
-        const { bytesRead } = await file.read(chunk, 0, chunk.length, null);
-        if (bytesRead === 0) eof = true;
-        buf = buf.length === 0 ? chunk.subarray(0, bytesRead) : Buffer.concat([buf, chunk.subarray(0, bytesRead)]);
-      }
-    };
-    await fill(10);
-    const tag = id3v2Length(buf);
-    await fill(tag);
-    yield Buffer.from(buf.subarray(0, tag));
-    buf = buf.subarray(tag);
-    for (;;) {
-      await fill(4);
-      if (buf.length === 0) return;
-      const header = parseMp3Header(buf, 0);
-      if (!header) throw new Error(`${path}: no MP3 frame where one should start`);
-      await fill(header.frameBytes);
-      if (buf.length < header.frameBytes) throw new Error(`${path}: the last frame is cut short`);
-      yield { bytes: Buffer.from(buf.subarray(0, header.frameBytes)), header };
-      buf = buf.subarray(header.frameBytes);
+/** A frame as read: `bytes` is a view into the read buffer, valid until it is written or copied. */
+interface RawFrame {
+  readonly bytes: Buffer;
+  readonly header: Mp3Header;
+}
+
+/** Reads a file's frames in order, a megabyte at a time, without a copy per frame. */
+class FrameReader {
+  private buf = Buffer.alloc(0);
+  private eof = false;
+
+  private constructor(
+    private readonly file: FileHandle,
+    readonly path: string,
+  ) {}
+
+  static async open(path: string): Promise<FrameReader> {
+    return new FrameReader(await open(path, "r"), path);
+  }
+
+  private async fill(need: number): Promise<void> {
+    while (!this.eof && this.buf.length < need) {
+      const chunk = Buffer.alloc(Math.max(READ_BYTES, need));
+      const { bytesRead } = await this.file.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) this.eof = true;
+      this.buf =
+        this.buf.length === 0 ? chunk.subarray(0, bytesRead) : Buffer.concat([this.buf, chunk.subarray(0, bytesRead)]);
     }
-  } finally {
-    await file.close();
+  }
+
+  /** The ID3v2 tag at the start (empty when there is none): call first. */
+  async tag(): Promise<Buffer> {
+    await this.fill(10);
+    const length = id3v2Length(this.buf);
+    await this.fill(length);
+    const tag = Buffer.from(this.buf.subarray(0, length));
+    this.buf = this.buf.subarray(length);
+    return tag;
+  }
+
+  /** The next frame, or undefined at the end. */
+  async next(): Promise<RawFrame | undefined> {
+    await this.fill(4);
+    if (this.buf.length === 0) return undefined;
+    const header = parseMp3Header(this.buf, 0);
+    if (!header) throw new Error(`${this.path}: no MP3 frame where one should start`);
+    await this.fill(header.frameBytes);
+    if (this.buf.length < header.frameBytes) throw new Error(`${this.path}: the last frame is cut short`);
+    const bytes = this.buf.subarray(0, header.frameBytes);
+    this.buf = this.buf.subarray(header.frameBytes);
+    return { bytes, header };
+  }
+
+  close(): Promise<void> {
+    return this.file.close();
   }
 }
 
 /** A part's audio frames, its ID3 tag and Info frame read off first. */
-async function openPart(part: Mp3Part): Promise<{
-  tag: Buffer;
-  info: { bytes: Buffer; header: Mp3Header; tag: InfoTag };
-  frames: AsyncGenerator<Frame>;
-}> {
-  const items = readFile(part.path);
-  const first = await items.next();
-  const second = await items.next();
-  const tag = first.value;
-  const infoFrame = second.value;
-  if (!Buffer.isBuffer(tag) || infoFrame === undefined || Buffer.isBuffer(infoFrame)) {
-    throw new Error(`${part.path}: not an MP3 file with an Info frame`);
+class PartReader {
+  private index: number;
+
+  private constructor(
+    private readonly reader: FrameReader,
+    readonly tag: Buffer,
+    readonly info: { readonly bytes: Buffer; readonly header: Mp3Header; readonly tag: InfoTag },
+    firstFrame: number,
+  ) {
+    this.index = firstFrame;
   }
-  const info = parseInfoTag(infoFrame.bytes, infoFrame.header);
-  if (!info) throw new Error(`${part.path}: the first frame is not an Info/LAME tag`);
-  async function* frames(): AsyncGenerator<Frame> {
-    let index = part.firstFrame;
-    for await (const item of items) {
-      if (Buffer.isBuffer(item)) continue;
-      yield { ...item, side: parseSideInfo(item.bytes, 0, item.header), index: index++ };
+
+  static async open(part: Mp3Part): Promise<PartReader> {
+    const reader = await FrameReader.open(part.path);
+    try {
+      const tag = await reader.tag();
+      const frame = await reader.next();
+      const info = frame && parseInfoTag(frame.bytes, frame.header);
+      if (!frame || !info) throw new Error(`${part.path}: the first frame is not an Info/LAME tag`);
+      return new PartReader(
+        reader,
+        tag,
+        { bytes: Buffer.from(frame.bytes), header: frame.header, tag: info },
+        part.firstFrame,
+      );
+    } catch (err) {
+      await reader.close();
+      throw err;
     }
   }
-  return { tag, info: { ...infoFrame, tag: info }, frames: frames() };
+
+  /** Index (in the whole stream) of the frame `next` returns. */
+  get nextIndex(): number {
+    return this.index;
+  }
+
+  /** The next audio frame as read (a view), or undefined at the end. */
+  async next(): Promise<RawFrame | undefined> {
+    const f = await this.reader.next();
+    if (f) this.index++;
+    return f;
+  }
+
+  /** The next audio frame copied, with its side information (for frames held around a cut). */
+  async nextFrame(): Promise<Frame | undefined> {
+    const index = this.index;
+    const f = await this.next();
+    if (!f) return undefined;
+    const bytes = Buffer.from(f.bytes);
+    return { bytes, header: f.header, side: parseSideInfo(bytes, 0, f.header), index };
+  }
+
+  close(): Promise<void> {
+    return this.reader.close();
+  }
 }
 
 /** Buffered writer that also counts the frames for the Info tag. */
@@ -202,64 +258,62 @@ export async function spliceMp3Parts(
   output: string,
 ): Promise<{ cuts: number[]; frames: number }> {
   if (parts.length === 0 || windows.length !== parts.length - 1) throw new Error("spliceMp3Parts: bad parts");
-  const opened = await Promise.all(parts.map(openPart));
-  const first = opened[0] as (typeof opened)[number];
-  const last = opened[opened.length - 1] as (typeof opened)[number];
-  const file = await open(output, "w");
-  const cuts: number[] = [];
+  const opened: PartReader[] = [];
+  let file: FileHandle | undefined;
   try {
+    for (const part of parts) opened.push(await PartReader.open(part));
+    const first = opened[0] as PartReader;
+    const last = opened[opened.length - 1] as PartReader;
+    file = await open(output, "w");
     await file.write(first.tag, 0, first.tag.length, 0);
     await file.write(first.info.bytes, 0, first.info.bytes.length, first.tag.length);
     const sink = new FrameSink(file, first.tag.length + first.info.bytes.length, new XingToc(first.info.bytes.length));
-    // The frame that starts the current part's run (the cut frame of a later part), if any.
+    const cuts: number[] = [];
+    // The frame that starts the current part's run (the cut frame found in it), if any.
     let carried: Frame | undefined;
     for (let i = 0; i < opened.length; i++) {
-      const current = (opened[i] as (typeof opened)[number]).frames;
+      const current = opened[i] as PartReader;
       const window = windows[i];
-      if (carried) {
-        await sink.frame(carried.bytes);
-        carried = undefined;
-      }
+      if (carried) await sink.frame(carried.bytes);
+      carried = undefined;
       if (!window) {
-        for await (const f of current) await sink.frame(f.bytes);
+        for (let f = await current.next(); f; f = await current.next()) await sink.frame(f.bytes);
         break;
       }
       // Up to the window (less the frames kept for the reservoir): straight out. Then hold the window.
-      const held: Frame[] = [];
-      for await (const f of current) {
-        if (f.index > window.last) break;
-        held.push(f);
-        if (f.index < window.first - KEEP) await sink.frame((held.shift() as Frame).bytes);
+      while (current.nextIndex < window.first - KEEP) {
+        const f = await current.next();
+        if (!f) break;
+        await sink.frame(f.bytes);
       }
-      await current.return(undefined);
+      const held: Frame[] = [];
+      while (current.nextIndex <= window.last) {
+        const f = await current.nextFrame();
+        if (!f) break;
+        held.push(f);
+      }
       // The next part: find the first frame of the window it can take over at.
-      const next = (opened[i + 1] as (typeof opened)[number]).frames;
+      const next = opened[i + 1] as PartReader;
       const before: Frame[] = [];
-      let cut: Frame | undefined;
-      // (Read by hand: a for-await loop would close the generator at the break, and the rest is needed.)
-      for (let item = await next.next(); !item.done; item = await next.next()) {
-        const f = item.value;
-        if (f.index >= window.first) {
-          if (f.index > window.last) break;
-          const prev = held.find((h) => h.index === f.index - 1);
-          if (prev && canCut(prev, f, before)) {
-            cut = f;
-            break;
-          }
+      while (next.nextIndex < window.first - KEEP) if (!(await next.next())) break;
+      for (let f = await next.nextFrame(); f && f.index <= window.last; f = await next.nextFrame()) {
+        const prev = held.find((h) => h.index === (f as Frame).index - 1);
+        if (f.index >= window.first && prev && canCut(prev, f, before)) {
+          carried = f;
+          break;
         }
         before.push(f);
         if (before.length > KEEP) before.shift();
       }
-      if (!cut) {
+      if (!carried) {
         throw new SpliceError(
           `no frame in ${window.first}..${window.last} where part ${i + 2} can take over from part ${i + 1}`,
         );
       }
-      const kept = held.filter((h) => h.index < (cut as Frame).index);
-      moveReservoir(before, kept, cut.side.mainDataBegin);
+      const kept = held.filter((h) => h.index < (carried as Frame).index);
+      moveReservoir(before, kept, carried.side.mainDataBegin);
       for (const h of kept) await sink.frame(h.bytes);
-      cuts.push(cut.index);
-      carried = cut;
+      cuts.push(carried.index);
     }
     await sink.flush();
     const info = rebuildInfoFrame(first.info.bytes, first.info.header, {
@@ -271,7 +325,7 @@ export async function spliceMp3Parts(
     await file.write(info, 0, info.length, first.tag.length);
     return { cuts, frames: sink.toc.frames };
   } finally {
-    await file.close();
-    await Promise.all(opened.map((p) => p.frames.return(undefined)));
+    await file?.close();
+    await Promise.all(opened.map((p) => p.close()));
   }
 }

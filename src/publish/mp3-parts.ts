@@ -30,6 +30,7 @@
  */
 import { rm } from "node:fs/promises";
 import { TruePeakLimiter } from "../dsp/limiter.ts";
+import { LoudnessMeter } from "../dsp/loudness.ts";
 import type { Normalisation } from "../dsp/normalise.ts";
 import type { PeakMeter } from "../dsp/peaks.ts";
 import { gainedLanes, webMix } from "../dsp/webmix.ts";
@@ -102,37 +103,58 @@ export function planMp3Split(frames: number, sampleRate: number, minSeconds = MI
   return { parts, windows, framesPerSample };
 }
 
-/** A copy of what a part fed its encoder over [from, to) (the overlap with a neighbour). */
+/** Frames per fingerprint block of a FedRecord: the resolution at which two parts' feeds are compared. */
+const BLOCK = 64;
+
+/**
+ * What a part fed its encoder over [from, to) (the overlap with a neighbour), as a fingerprint per block
+ * of BLOCK frames: two 32-bit hashes of the samples' bits. Small whatever the rate and channels (a few
+ * KB, where the samples of 11 s of 96 kHz stereo would take 8 MB).
+ */
 class FedRecord {
-  readonly channels: Float32Array[];
+  private readonly hashes: Uint32Array;
+  private readonly bits = new Uint32Array(1);
+  private readonly float = new Float32Array(this.bits.buffer);
+
   constructor(
     readonly from: number,
     readonly to: number,
-    channels: number,
   ) {
-    this.channels = Array.from({ length: channels }, () => new Float32Array(Math.max(0, to - from)));
+    const blocks = Math.ceil(Math.max(0, to - from) / BLOCK);
+    // Two hashes per block, seeded (FNV-1a offset basis, and another odd constant).
+    this.hashes = new Uint32Array(2 * blocks);
+    for (let i = 0; i < blocks; i++) {
+      this.hashes[2 * i] = 0x811c9dc5;
+      this.hashes[2 * i + 1] = 0x9e3779b9;
+    }
   }
 
-  /** Keep the frames of `chunk` (master frames [at, at + length)) that fall in the record. */
+  /** Take in the frames of `chunk` (master frames [at, at + length)) that fall in the record, in order. */
   take(at: number, chunk: readonly Float32Array[]): void {
     const length = chunk[0]?.length ?? 0;
     const first = Math.max(at, this.from);
     const end = Math.min(at + length, this.to);
-    if (first >= end) return;
-    chunk.forEach((ch, c) => {
-      this.channels[c]?.set(ch.subarray(first - at, end - at), first - this.from);
-    });
-  }
-}
-
-/** The first master frame from which two records of the same stretch hold the same samples to their end. */
-function sameFrom(a: FedRecord, b: FedRecord): number {
-  for (let i = a.to - a.from - 1; i >= 0; i--) {
-    for (let c = 0; c < a.channels.length; c++) {
-      if ((a.channels[c] as Float32Array)[i] !== (b.channels[c] as Float32Array)[i]) return a.from + i + 1;
+    const h = this.hashes;
+    for (let f = first; f < end; f++) {
+      const b = 2 * Math.floor((f - this.from) / BLOCK);
+      for (const ch of chunk) {
+        this.float[0] = ch[f - at] as number;
+        const v = this.bits[0] as number;
+        h[b] = Math.imul((h[b] as number) ^ v, 0x01000193);
+        h[b + 1] = Math.imul(((h[b + 1] as number) ^ v) + 0x7f4a7c15, 0x85ebca6b) ^ ((h[b + 1] as number) >>> 15);
+      }
     }
   }
-  return a.from;
+
+  /** The first frame from which this record and `other` (of the same stretch) agree to their end. */
+  sameFrom(other: FedRecord): number {
+    for (let b = this.hashes.length / 2 - 1; b >= 0; b--) {
+      if (this.hashes[2 * b] !== other.hashes[2 * b] || this.hashes[2 * b + 1] !== other.hashes[2 * b + 1]) {
+        return Math.min(this.to, this.from + (b + 1) * BLOCK);
+      }
+    }
+    return this.from;
+  }
 }
 
 export interface PartsTarget {
@@ -151,10 +173,15 @@ export async function encodeMp3InParts(
   norm: Normalisation,
   tags: AudioTags,
   peaks: PeakMeter,
-  encodeWhole: () => Promise<void>,
-  onFrames?: (framesDone: number) => void,
-  stop?: AbortSignal,
-): Promise<void> {
+  options: {
+    /** Encode the file in one part instead (when no join qualifies). */
+    readonly encodeWhole: () => Promise<void>;
+    readonly onFrames?: ((framesDone: number) => void) | undefined;
+    /** Meter the integrated loudness of what the encoders are fed (each part its own stretch, joined). */
+    readonly measure?: boolean | undefined;
+  },
+): Promise<number | undefined> {
+  const { onFrames } = options;
   const input = { sampleRate: web.sampleRate, channels: web.webChannels };
   const count = split.parts.length;
   const paths = split.parts.map((_, i) => `${target.path}.part${i + 1}`);
@@ -164,11 +191,13 @@ export async function encodeMp3InParts(
     const prev = split.parts[i - 1];
     const next = split.parts[i + 1];
     return {
-      head: prev ? new FedRecord(p.from, prev.to, web.webChannels) : undefined,
-      tail: next ? new FedRecord(next.from, p.to, web.webChannels) : undefined,
+      head: prev ? new FedRecord(p.from, prev.to) : undefined,
+      tail: next ? new FedRecord(next.from, p.to) : undefined,
     };
   });
   const encoders: PcmEncoder[] = [];
+  // One per part, in part order (pushed as the parts start, which is in order).
+  const meters: LoudnessMeter[] = [];
   try {
     for (const [i, path] of paths.entries()) {
       encoders.push(
@@ -179,6 +208,10 @@ export async function encodeMp3InParts(
       split.parts.map(async (part, i) => {
         const encoder = encoders[i] as PcmEncoder;
         const own = records[i] as (typeof records)[number];
+        const meter = options.measure
+          ? new LoudnessMeter(web.sampleRate, web.webChannels, { truePeak: false, startFrame: part.ownFrom })
+          : undefined;
+        if (meter) meters.push(meter);
         const limiter = norm.limiter
           ? new TruePeakLimiter({
               sampleRate: web.sampleRate,
@@ -199,11 +232,17 @@ export async function encodeMp3InParts(
           const out = skip === 0 ? chunk : chunk.map((ch) => ch.subarray(skip));
           own.head?.take(at, out);
           own.tail?.take(at, out);
+          if (meter) {
+            // Its own stretch counts; the frames before it only set the K-weighting filters going.
+            const own0 = Math.min(out[0]?.length ?? 0, Math.max(0, part.ownFrom - at));
+            const own1 = Math.min(out[0]?.length ?? 0, Math.max(0, part.ownTo - at));
+            if (own0 > 0) meter.prime(out.map((ch) => ch.subarray(0, own0)));
+            if (own1 > own0) meter.push(out.map((ch) => ch.subarray(own0, own1)));
+          }
           await encoder.write(out);
         };
         const master = openWavFileRange(web.masterPath, web.masterDisplay, warm, part.to);
         for await (const { offset, planar } of master.chunks()) {
-          stop?.throwIfAborted();
           const at = warm + offset;
           const length = planar[0]?.length ?? 0;
           const first = Math.max(at, part.ownFrom);
@@ -226,9 +265,10 @@ export async function encodeMp3InParts(
     const windows = split.windows.map((w, i): CutWindow => {
       const a = records[i]?.tail as FedRecord;
       const b = records[i + 1]?.head as FedRecord;
-      const same = sameFrom(a, b) + Math.round(SAME_INPUT_SECONDS * web.sampleRate);
+      const same = a.sameFrom(b) + Math.round(SAME_INPUT_SECONDS * web.sampleRate);
       return { first: Math.max(w.first, Math.ceil(same * split.framesPerSample)), last: w.last };
     });
+    const loudness = options.measure ? LoudnessMeter.combined(meters) : undefined;
     try {
       await spliceMp3Parts(
         split.parts.map((p, i) => ({ path: paths[i] as string, firstFrame: p.firstFrame })),
@@ -237,8 +277,10 @@ export async function encodeMp3InParts(
       );
     } catch (err) {
       if (!(err instanceof SpliceError)) throw err;
-      await encodeWhole();
+      await options.encodeWhole();
+      return undefined;
     }
+    return loudness;
   } catch (err) {
     for (const e of encoders) e.abort();
     throw err;

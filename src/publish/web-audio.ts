@@ -4,8 +4,9 @@
  *
  * When the limiter is needed it takes a little loudness with the peaks, so the
  * gain is settled by a dry run over the master (no encoding: the in-process
- * limiter and meter only) and corrected by what it missed (web-encode.ts runs
- * that dry run beside an encode at the first gain, which it usually keeps).
+ * limiter and meter only) and corrected by what it missed (on long recordings
+ * web-encode.ts meters the encode's own feed at an estimated gain instead, and
+ * usually keeps it).
  * Without the limiter the gain is exact in one step.
  */
 import { TruePeakLimiter } from "../dsp/limiter.ts";
@@ -97,6 +98,8 @@ export async function settleGains(
   measured: Measured,
   requests: readonly GainRequest[],
   startDb?: readonly number[],
+  /** The web signal's loudness at `startDb` when it is already known (metered on the encoders' feed): the first dry run is then not made. */
+  startLufs?: readonly number[],
 ): Promise<SettledGain[]> {
   const settled = requests.map((r, i) => {
     const first = firstPlan(s, measured, r);
@@ -108,17 +111,24 @@ export async function settleGains(
       gainDb: startDb?.[i] ?? first.gainDb,
       expectedLufs: open ? first.targetLufs : measured.integratedLufs + first.gainDb + r.codecDb,
       open,
+      known: startLufs?.[i],
     };
   });
   for (let run = 0; run < MAX_DRY_RUNS; run++) {
     const open = settled.filter((x) => x.open);
     if (open.length === 0) break;
-    const results = await measureWeb(
-      s,
-      open.map((x) => ({ gain: 10 ** (x.gainDb / 20), limiterCeilingDbtp: x.first.limiterCeilingDbtp })),
-    );
+    const known = open.map((x) => x.known);
+    const results =
+      run === 0 && known.every((k) => k !== undefined)
+        ? known.map(
+            (integratedLufs): Pick<Measured, "integratedLufs"> => ({ integratedLufs: integratedLufs as number }),
+          )
+        : await measureWeb(
+            s,
+            open.map((x) => ({ gain: 10 ** (x.gainDb / 20), limiterCeilingDbtp: x.first.limiterCeilingDbtp })),
+          );
     open.forEach((x, i) => {
-      const m = results[i] as Measured;
+      const m = results[i] as Pick<Measured, "integratedLufs">;
       const miss = x.first.targetLufs - (m.integratedLufs + x.codecDb);
       // Predicted: as measured when no correction is needed, the target after a correction.
       if (Math.abs(miss) <= SETTLED_LU) {
@@ -219,7 +229,7 @@ export interface FirstGains {
   readonly gains: SettledGain[];
   /**
    * final: no format needs the limiter, settleGains would change nothing;
-   * estimated: raised by the estimated loss, for an encode beside the dry run;
+   * estimated: raised by the estimated loss, for an encode whose feed is metered to check it;
    * settle-first: a short recording, whose dry run is quicker than an encode that may be stopped.
    */
   readonly kind: "final" | "estimated" | "settle-first";
@@ -228,8 +238,8 @@ export interface FirstGains {
 /**
  * The gains to start encoding with, before any dry run: final for every format that needs no limiter. Where the limiter is needed and the recording is long
  * enough for it to matter, the gain is raised by what the limiter is estimated to take (a sample of the
- * master, not all of it), so that the dry run run beside the encode (web-encode.ts) finds it on target
- * and keeps it.
+ * master, not all of it), so that the encode's metered feed (web-encode.ts) finds it on target and the
+ * file is kept.
  */
 export async function firstGains(
   s: WebSignal,

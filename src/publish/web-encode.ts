@@ -10,6 +10,7 @@
  * level change), so every file lands on the loudness target by itself.
  */
 import { TruePeakLimiter } from "../dsp/limiter.ts";
+import { LoudnessMeter } from "../dsp/loudness.ts";
 import type { Measured } from "../dsp/normalise.ts";
 import { PeakMeter, type Peaks } from "../dsp/peaks.ts";
 import { gainedLanes, webMix } from "../dsp/webmix.ts";
@@ -88,12 +89,13 @@ export interface WebTarget {
  * Settle every format's gain and encode it (each with its codec's level change, from codecLevels);
  * returns the plans the files were encoded with.
  *
- * When a format needs the limiter, its gain is only final after a dry run over the master
- * (settleGains). On a long recording that dry run costs a tenth of the encode's time, so the encode
- * starts at once with a gain raised by the limiter's estimated loss (firstGains: a sample of the master)
- * while the dry run checks that gain beside it; the dry run keeps it when the file lands within 0.1 LU of
- * the target, as it usually does, and otherwise the encode is stopped and made again with the gain the
- * dry runs settle on. The waveform's peaks are taken from the master in the encode's pass.
+ * When a format needs the limiter, its gain is only final once the limited signal has been measured
+ * (settleGains). On a long recording a separate dry run over the master would cost a tenth of the
+ * encode's CPU, so the encode starts at once with a gain raised by the limiter's estimated loss
+ * (firstGains: a sample of the master) and the loudness is metered on what the encoders are fed; the
+ * file is kept when that lands within 0.1 LU of the target, as it usually does, and otherwise it is
+ * encoded again with the gain settleGains finds from that measurement (and its own dry runs when the
+ * correction is large). The waveform's peaks are taken from the master in the encode's pass.
  */
 export async function encodeWeb(
   web: WebSignal,
@@ -115,32 +117,39 @@ export async function encodeWeb(
   const first = await firstGains(web, measured, requests);
   if (first.kind !== "estimated") {
     const plans = plansOf(first.kind === "final" ? first.gains : await settleGains(web, measured, requests));
-    const encoding = encodeWebFormats(web, targets, plans, tags, onFrames);
+    const encoding = encodeWebFormats(web, targets, plans, tags, { onFrames });
     onStarted?.();
-    return { plans, peaks: await encoding };
+    return { plans, peaks: (await encoding).peaks };
   }
-  const stop = new AbortController();
-  const speculative = encodeWebFormats(web, targets, plansOf(first.gains), tags, onFrames, stop.signal);
-  speculative.catch(() => {}); // awaited below, or stopped
+  // Encode at the estimate, metering what the encoders are fed; the dry runs settle the gain from that
+  // measurement, and the file is kept when it lands within 0.1 LU of the target.
+  const encoding = encodeWebFormats(web, targets, plansOf(first.gains), tags, { onFrames, measure: true });
   onStarted?.();
-  let settled: SettledGain[];
-  try {
-    settled = await settleGains(
-      web,
-      measured,
-      requests,
-      first.gains.map((g) => g.gainDb),
-    );
-  } catch (err) {
-    stop.abort();
-    await speculative.catch(() => {});
-    throw err;
-  }
+  const { peaks, loudness } = await encoding;
+  const settled = await settleGains(
+    web,
+    measured,
+    requests,
+    first.gains.map((g) => g.gainDb),
+    loudness,
+  );
   const plans = plansOf(settled);
-  if (settled.every((g, i) => g.gainDb === first.gains[i]?.gainDb)) return { plans, peaks: await speculative };
-  stop.abort();
-  await speculative.catch(() => {}); // stopped (or already done): its files are written again
-  return { plans, peaks: await encodeWebFormats(web, targets, plans, tags, onFrames) };
+  if (settled.every((g, i) => g.gainDb === first.gains[i]?.gainDb)) return { plans, peaks };
+  return { plans, peaks: (await encodeWebFormats(web, targets, plans, tags, { onFrames })).peaks };
+}
+
+export interface EncodeOptions {
+  readonly onFrames?: (framesDone: number) => void;
+  /** Meter the integrated loudness of what each encoder is fed (the web signal as published, before the codec). */
+  readonly measure?: boolean;
+  /** Recordings from this long on are encoded in parts when MP3 is published alone (default MIN_SPLIT_SECONDS). */
+  readonly minSplitSeconds?: number;
+}
+
+export interface Encoded {
+  readonly peaks: Peaks;
+  /** Per target, when `measure` was asked for. */
+  readonly loudness?: number[];
 }
 
 /**
@@ -154,19 +163,25 @@ export async function encodeWebFormats(
   targets: readonly WebTarget[],
   plans: readonly WebPlan[],
   tags: AudioTags,
-  onFrames?: (framesDone: number) => void,
-  stop?: AbortSignal,
-  minSplitSeconds = MIN_SPLIT_SECONDS,
-): Promise<Peaks> {
+  options: EncodeOptions = {},
+): Promise<Encoded> {
   const only = targets.length === 1 ? targets[0] : undefined;
-  const split = only?.format === "mp3" ? planMp3Split(web.frames, web.sampleRate, minSplitSeconds) : undefined;
-  if (!only || !split) return encodeInOnePass(web, targets, plans, tags, onFrames, stop);
+  const minSeconds = options.minSplitSeconds ?? MIN_SPLIT_SECONDS;
+  const split = only?.format === "mp3" ? planMp3Split(web.frames, web.sampleRate, minSeconds) : undefined;
+  if (!only || !split) return encodeInOnePass(web, targets, plans, tags, options);
   const peaks = new PeakMeter(web.frames);
-  const whole = async (): Promise<void> => {
-    await encodeInOnePass(web, targets, plans, tags, undefined, stop);
+  let whole: Encoded | undefined;
+  const loudness = await encodeMp3InParts(web, split, only, (plans[0] as WebPlan).norm, tags, peaks, {
+    encodeWhole: async () => {
+      whole = await encodeInOnePass(web, targets, plans, tags, { measure: options.measure });
+    },
+    onFrames: options.onFrames,
+    measure: options.measure,
+  });
+  return {
+    peaks: peaks.result(),
+    ...((whole?.loudness ?? loudness) ? { loudness: whole?.loudness ?? [loudness as number] } : {}),
   };
-  await encodeMp3InParts(web, split, only, (plans[0] as WebPlan).norm, tags, peaks, whole, onFrames, stop);
-  return peaks.result();
 }
 
 /** Every target from one pass over the master, one encoder each, side by side. */
@@ -175,9 +190,8 @@ async function encodeInOnePass(
   targets: readonly WebTarget[],
   plans: readonly WebPlan[],
   tags: AudioTags,
-  onFrames?: (framesDone: number) => void,
-  stop?: AbortSignal,
-): Promise<Peaks> {
+  options: Pick<EncodeOptions, "onFrames" | "measure">,
+): Promise<Encoded> {
   const input = { sampleRate: web.sampleRate, channels: web.webChannels };
   const peaks = new PeakMeter(web.frames);
   const lanes = targets.map((t, i) => {
@@ -191,13 +205,17 @@ async function encodeInOnePass(
             ceilingDbtp: norm.limiterCeilingDbtp,
           })
         : undefined,
+      meter: options.measure ? new LoudnessMeter(web.sampleRate, web.webChannels, { truePeak: false }) : undefined,
       encoder: WEB_CODECS[t.format].start({ input, path: t.path, tags, summary: `encoding ${t.display}` }),
     };
   });
+  const feed = (lane: (typeof lanes)[number], chunk: Float32Array[]): Promise<void> => {
+    lane.meter?.push(chunk);
+    return lane.encoder.write(chunk);
+  };
   try {
     const master = await openWavFile(web.masterPath, web.masterDisplay);
     for await (const { offset, planar } of master.chunks()) {
-      stop?.throwIfAborted();
       peaks.push(planar);
       const inputs = gainedLanes(
         webMix(planar),
@@ -206,14 +224,14 @@ async function encodeInOnePass(
       await Promise.all(
         lanes.map((lane, i) => {
           const own = inputs[i] as Float32Array[];
-          return lane.encoder.write(lane.limiter ? lane.limiter.process(own) : own);
+          return feed(lane, lane.limiter ? lane.limiter.process(own) : own);
         }),
       );
-      onFrames?.(offset + (planar[0]?.length ?? 0));
+      options.onFrames?.(offset + (planar[0]?.length ?? 0));
     }
     await Promise.all(
       lanes.map(async (lane) => {
-        if (lane.limiter) await lane.encoder.write(lane.limiter.flush());
+        if (lane.limiter) await feed(lane, lane.limiter.flush());
         await lane.encoder.finish();
       }),
     );
@@ -221,5 +239,6 @@ async function encodeInOnePass(
     for (const lane of lanes) lane.encoder.abort();
     throw err;
   }
-  return peaks.result();
+  const loudness = options.measure ? lanes.map((lane) => lane.meter?.result().integratedLufs as number) : undefined;
+  return { peaks: peaks.result(), ...(loudness ? { loudness } : {}) };
 }

@@ -78,29 +78,22 @@ describe("encodeMp3InParts", { timeout: 60_000 }, () => {
   const { s, plan } = bursty("bursty", 60);
   const tags = { title: "parts" };
   const whole = join(dir, "whole.mp3");
-  const onePart = encodeWebFormats(
-    s,
-    [{ format: "mp3", path: whole, display: "whole" }],
-    [plan],
-    tags,
-    undefined,
-    undefined,
-    Number.POSITIVE_INFINITY,
-  );
+  const onePart = encodeWebFormats(s, [{ format: "mp3", path: whole, display: "whole" }], [plan], tags, {
+    minSplitSeconds: Number.POSITIVE_INFINITY,
+    measure: true,
+  });
 
   it("joins two parts into the one-part encode's equal, with the limiter working across the cut", async () => {
     const path = join(dir, "split.mp3");
     const progress: number[] = [];
-    const peaks = await encodeWebFormats(
-      s,
-      [{ format: "mp3", path, display: "split" }],
-      [plan],
-      tags,
-      (f) => progress.push(f),
-      undefined,
-      30,
-    );
-    const wholePeaks = await onePart;
+    const { peaks, loudness } = await encodeWebFormats(s, [{ format: "mp3", path, display: "split" }], [plan], tags, {
+      onFrames: (f) => progress.push(f),
+      minSplitSeconds: 30,
+      measure: true,
+    });
+    const { peaks: wholePeaks, loudness: wholeLoudness } = await onePart;
+    // The feed's loudness, metered part by part and joined: the one pass's, to rounding.
+    expect(loudness?.[0]).toBeCloseTo(wholeLoudness?.[0] as number, 9);
     expect(Array.from(peaks.min)).toEqual(Array.from(wholePeaks.min));
     expect(Array.from(peaks.max)).toEqual(Array.from(wholePeaks.max));
     expect(progress.at(-1)).toBe(s.frames);
@@ -134,17 +127,13 @@ describe("encodeMp3InParts", { timeout: 60_000 }, () => {
       plan.norm,
       tags,
       peaks,
-      async () => {
-        wholeRuns++;
-        await encodeWebFormats(
-          s,
-          [{ format: "mp3", path, display: "fallback" }],
-          [plan],
-          tags,
-          undefined,
-          undefined,
-          Number.POSITIVE_INFINITY,
-        );
+      {
+        encodeWhole: async () => {
+          wholeRuns++;
+          await encodeWebFormats(s, [{ format: "mp3", path, display: "fallback" }], [plan], tags, {
+            minSplitSeconds: Number.POSITIVE_INFINITY,
+          });
+        },
       },
     );
     await onePart;

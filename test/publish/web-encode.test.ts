@@ -1,7 +1,7 @@
 /**
  * The web files' gain when the limiter is needed: on a long recording the encode starts at a gain raised
- * by the limiter's estimated loss (a sample of the master) while the dry run checks it beside the encode;
- * the dry run keeps it when the file lands within 0.1 LU of the target, and otherwise the encode is made
+ * by the limiter's estimated loss (a sample of the master), and the loudness of what the encoder is fed
+ * is metered: the file is kept when it lands within 0.1 LU of the target, and otherwise the encode is made
  * again at the settled gain. Either way the file is what the settled gain gives.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -68,7 +68,7 @@ async function encodedWith(name: string, s: WebSignal, plan: WebPlan): Promise<B
 }
 
 describe("the web gain under the limiter", { timeout: 60_000 }, () => {
-  it("keeps the estimated gain when the dry run finds it on target, and encodes once", async () => {
+  it("keeps the estimated gain when the metered feed finds it on target, and encodes once", async () => {
     const { s, measured } = master("uniform", 150, () => true);
     const r = await encode("uniform", s, measured);
     expect(r.estimate.kind).toBe("estimated");
