@@ -1,12 +1,32 @@
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
+import { open } from "node:fs/promises";
 import { RedactError } from "../errors.ts";
+
+const CHUNK_BYTES = 1 << 20;
+
+/**
+ * Call `onChunk` with the file's bytes in order, a megabyte at a time, read into one buffer that is
+ * reused (so a long file leaves no garbage behind for the collector): `onChunk` must not keep it.
+ */
+export async function forEachChunk(path: string, onChunk: (bytes: Buffer) => void): Promise<void> {
+  const file = await open(path, "r");
+  try {
+    const buf = Buffer.allocUnsafe(CHUNK_BYTES);
+    for (;;) {
+      const { bytesRead } = await file.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) return;
+      onChunk(buf.subarray(0, bytesRead));
+    }
+  } finally {
+    await file.close();
+  }
+}
 
 /** SHA-256 of a file, streamed. */
 export async function sha256File(path: string, displayName: string): Promise<string> {
   const hash = createHash("sha256");
   try {
-    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+    await forEachChunk(path, (b) => hash.update(b));
   } catch (err) {
     throw new RedactError("E_IO", 1, `reading ${displayName} failed: ${(err as Error).message}`, { cause: err });
   }

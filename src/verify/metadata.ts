@@ -6,9 +6,9 @@
  * anywhere in every output file, byte by byte. The same pass hashes each file.
  */
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { RedactError } from "../errors.ts";
 import { type FfmpegJob, startFfmpeg } from "../media/ffmpeg.ts";
+import { forEachChunk } from "../media/hash.ts";
 
 export interface Needle {
   /** What it is, for messages; never the secret itself: "the source's artist tag". */
@@ -209,17 +209,21 @@ export async function scanFile(path: string, display: string, needles: readonly 
   const hash = createHash("sha256");
   const keep = Math.max(0, ...needles.map((n) => n.bytes.length - 1));
   const found = new Set<string>();
+  // The last `keep` bytes read: a needle across two chunks is found in them joined to the next chunk's first bytes.
   let tail = Buffer.alloc(0);
   let bytes = 0;
+  const look = (hay: Buffer): void => {
+    for (const n of needles) if (!found.has(n.label) && hay.includes(n.bytes)) found.add(n.label);
+  };
   try {
-    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-      const b = chunk as Buffer;
+    await forEachChunk(path, (b) => {
       hash.update(b);
       bytes += b.length;
-      const hay = tail.length > 0 ? Buffer.concat([tail, b]) : b;
-      for (const n of needles) if (!found.has(n.label) && hay.includes(n.bytes)) found.add(n.label);
-      tail = Buffer.from(hay.subarray(Math.max(0, hay.length - keep)));
-    }
+      if (tail.length > 0) look(Buffer.concat([tail, b.subarray(0, keep)]));
+      look(b);
+      tail = Buffer.concat([tail, b.subarray(Math.max(0, b.length - keep))]);
+      tail = Buffer.from(tail.subarray(Math.max(0, tail.length - keep)));
+    });
   } catch (err) {
     throw new RedactError("E_IO", 1, `reading ${display} failed: ${(err as Error).message}`, { cause: err });
   }
