@@ -94,7 +94,7 @@ class FrameReader {
 
   private async fill(need: number): Promise<void> {
     while (!this.eof && this.buf.length < need) {
-      const chunk = Buffer.alloc(Math.max(READ_BYTES, need));
+      const chunk = Buffer.allocUnsafe(Math.max(READ_BYTES, need));
       const { bytesRead } = await this.file.read(chunk, 0, chunk.length, null);
       if (bytesRead === 0) this.eof = true;
       this.buf =

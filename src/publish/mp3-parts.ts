@@ -103,6 +103,22 @@ export function planMp3Split(frames: number, sampleRate: number, minSeconds = MI
   return { parts, windows, framesPerSample };
 }
 
+/**
+ * The frames of `chunk` (master frames [at, at + length)) that fall in [from, to), and the master frame
+ * of the first of them; undefined when none do.
+ */
+function within(
+  chunk: readonly Float32Array[],
+  at: number,
+  from: number,
+  to: number,
+): { first: number; frames: Float32Array[] } | undefined {
+  const first = Math.max(at, from);
+  const end = Math.min(at + (chunk[0]?.length ?? 0), to);
+  if (first >= end) return undefined;
+  return { first, frames: chunk.map((ch) => ch.subarray(first - at, end - at)) };
+}
+
 /** Frames per fingerprint block of a FedRecord: the resolution at which two parts' feeds are compared. */
 const BLOCK = 64;
 
@@ -131,14 +147,14 @@ class FedRecord {
 
   /** Take in the frames of `chunk` (master frames [at, at + length)) that fall in the record, in order. */
   take(at: number, chunk: readonly Float32Array[]): void {
-    const length = chunk[0]?.length ?? 0;
-    const first = Math.max(at, this.from);
-    const end = Math.min(at + length, this.to);
+    const inside = within(chunk, at, this.from, this.to);
+    if (!inside) return;
     const h = this.hashes;
-    for (let f = first; f < end; f++) {
-      const b = 2 * Math.floor((f - this.from) / BLOCK);
-      for (const ch of chunk) {
-        this.float[0] = ch[f - at] as number;
+    const length = inside.frames[0]?.length ?? 0;
+    for (let i = 0; i < length; i++) {
+      const b = 2 * Math.floor((inside.first + i - this.from) / BLOCK);
+      for (const ch of inside.frames) {
+        this.float[0] = ch[i] as number;
         const v = this.bits[0] as number;
         h[b] = Math.imul((h[b] as number) ^ v, 0x01000193);
         h[b + 1] = Math.imul(((h[b + 1] as number) ^ v) + 0x7f4a7c15, 0x85ebca6b) ^ ((h[b + 1] as number) >>> 15);
@@ -174,8 +190,8 @@ export async function encodeMp3InParts(
   tags: AudioTags,
   peaks: PeakMeter,
   options: {
-    /** Encode the file in one part instead (when no join qualifies). */
-    readonly encodeWhole: () => Promise<void>;
+    /** Encode the file in one part instead (when no join qualifies); returns its metered loudness, if asked for. */
+    readonly encodeWhole: () => Promise<number | undefined>;
     readonly onFrames?: ((framesDone: number) => void) | undefined;
     /** Meter the integrated loudness of what the encoders are fed (each part its own stretch, joined). */
     readonly measure?: boolean | undefined;
@@ -195,9 +211,12 @@ export async function encodeMp3InParts(
       tail: next ? new FedRecord(next.from, p.to) : undefined,
     };
   });
+  const meters = options.measure
+    ? split.parts.map(
+        (p) => new LoudnessMeter(web.sampleRate, web.webChannels, { truePeak: false, startFrame: p.ownFrom }),
+      )
+    : undefined;
   const encoders: PcmEncoder[] = [];
-  // One per part, in part order (pushed as the parts start, which is in order).
-  const meters: LoudnessMeter[] = [];
   try {
     for (const [i, path] of paths.entries()) {
       encoders.push(
@@ -208,10 +227,7 @@ export async function encodeMp3InParts(
       split.parts.map(async (part, i) => {
         const encoder = encoders[i] as PcmEncoder;
         const own = records[i] as (typeof records)[number];
-        const meter = options.measure
-          ? new LoudnessMeter(web.sampleRate, web.webChannels, { truePeak: false, startFrame: part.ownFrom })
-          : undefined;
-        if (meter) meters.push(meter);
+        const meter = meters?.[i];
         const limiter = norm.limiter
           ? new TruePeakLimiter({
               sampleRate: web.sampleRate,
@@ -234,25 +250,20 @@ export async function encodeMp3InParts(
           own.tail?.take(at, out);
           if (meter) {
             // Its own stretch counts; the frames before it only set the K-weighting filters going.
-            const own0 = Math.min(out[0]?.length ?? 0, Math.max(0, part.ownFrom - at));
-            const own1 = Math.min(out[0]?.length ?? 0, Math.max(0, part.ownTo - at));
-            if (own0 > 0) meter.prime(out.map((ch) => ch.subarray(0, own0)));
-            if (own1 > own0) meter.push(out.map((ch) => ch.subarray(own0, own1)));
+            const before = within(out, at, part.from, part.ownFrom);
+            const counted = within(out, at, part.ownFrom, part.ownTo);
+            if (before) meter.prime(before.frames);
+            if (counted) meter.push(counted.frames);
           }
           await encoder.write(out);
         };
         const master = openWavFileRange(web.masterPath, web.masterDisplay, warm, part.to);
         for await (const { offset, planar } of master.chunks()) {
           const at = warm + offset;
-          const length = planar[0]?.length ?? 0;
-          const first = Math.max(at, part.ownFrom);
-          const end = Math.min(at + length, part.ownTo);
-          if (first < end) {
-            peaks.pushAt(
-              first,
-              planar.map((ch) => ch.subarray(first - at, end - at)),
-            );
-            done[i] = end - part.ownFrom;
+          const owned = within(planar, at, part.ownFrom, part.ownTo);
+          if (owned) {
+            peaks.pushAt(owned.first, owned.frames);
+            done[i] = owned.first + (owned.frames[0]?.length ?? 0) - part.ownFrom;
             report();
           }
           const [lane] = gainedLanes(webMix(planar), [norm.gain]);
@@ -268,7 +279,7 @@ export async function encodeMp3InParts(
       const same = a.sameFrom(b) + Math.round(SAME_INPUT_SECONDS * web.sampleRate);
       return { first: Math.max(w.first, Math.ceil(same * split.framesPerSample)), last: w.last };
     });
-    const loudness = options.measure ? LoudnessMeter.combined(meters) : undefined;
+    const loudness = meters ? LoudnessMeter.combined(meters) : undefined;
     try {
       await spliceMp3Parts(
         split.parts.map((p, i) => ({ path: paths[i] as string, firstFrame: p.firstFrame })),
@@ -277,8 +288,7 @@ export async function encodeMp3InParts(
       );
     } catch (err) {
       if (!(err instanceof SpliceError)) throw err;
-      await options.encodeWhole();
-      return undefined;
+      return await options.encodeWhole();
     }
     return loudness;
   } catch (err) {

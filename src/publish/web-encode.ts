@@ -153,7 +153,7 @@ export interface Encoded {
 }
 
 /**
- * Encode every target from the master with these plans; on failure (or `stop`) every encoder is stopped.
+ * Encode every target from the master with these plans; on failure every encoder is stopped.
  * Returns the master's waveform peaks, taken in the same pass. An MP3 published alone from a recording
  * of `minSplitSeconds` or more is encoded in two parts side by side (mp3-parts.ts); otherwise all
  * formats are encoded in one pass over the master, one encoder each.
@@ -170,18 +170,13 @@ export async function encodeWebFormats(
   const split = only?.format === "mp3" ? planMp3Split(web.frames, web.sampleRate, minSeconds) : undefined;
   if (!only || !split) return encodeInOnePass(web, targets, plans, tags, options);
   const peaks = new PeakMeter(web.frames);
-  let whole: Encoded | undefined;
   const loudness = await encodeMp3InParts(web, split, only, (plans[0] as WebPlan).norm, tags, peaks, {
-    encodeWhole: async () => {
-      whole = await encodeInOnePass(web, targets, plans, tags, { measure: options.measure });
-    },
+    encodeWhole: async () =>
+      (await encodeInOnePass(web, targets, plans, tags, { measure: options.measure })).loudness?.[0],
     onFrames: options.onFrames,
     measure: options.measure,
   });
-  return {
-    peaks: peaks.result(),
-    ...((whole?.loudness ?? loudness) ? { loudness: whole?.loudness ?? [loudness as number] } : {}),
-  };
+  return { peaks: peaks.result(), ...(loudness === undefined ? {} : { loudness: [loudness] }) };
 }
 
 /** Every target from one pass over the master, one encoder each, side by side. */

@@ -4,18 +4,18 @@
  * up to the cut window, the same loudness; with the limiter working throughout. When no join
  * qualifies, the file is the one-part encode, byte for byte, and no part file is left behind.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { LoudnessMeter } from "../../src/dsp/loudness.ts";
 import { planNormalisation } from "../../src/dsp/normalise.ts";
 import { PeakMeter } from "../../src/dsp/peaks.ts";
 import { mp3SampleRate } from "../../src/media/mp3.ts";
 import { encodeMp3InParts, MIN_SPLIT_SECONDS, planMp3Split } from "../../src/publish/mp3-parts.ts";
 import type { WebSignal } from "../../src/publish/web-audio.ts";
 import { encodeWebFormats, type WebPlan } from "../../src/publish/web-encode.ts";
-import { decodeWithFfmpeg, ebur128, rng, speechLike, wavBytes } from "../helpers/audio.ts";
+import { decodeWithFfmpeg, ebur128 } from "../helpers/audio.ts";
+import { burstyMaster } from "../helpers/master.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "mp3-parts-test-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -56,22 +56,19 @@ const RATE = 44100;
 
 /** A minute of speech-like audio with loud bursts every 0.2-0.6 s: at the target, the limiter works throughout. */
 function bursty(name: string, seconds: number): { s: WebSignal; plan: WebPlan } {
-  const x = speechLike(RATE, 1, RATE * seconds, 5)[0] as Int16Array;
-  const rand = rng(7);
-  for (let i = 0; i < x.length; i += Math.floor(RATE * (0.2 + 0.4 * rand()))) {
-    for (let k = 0; k < 200 && i + k < x.length; k++)
-      x[i + k] = Math.round(16000 * Math.sin((2 * Math.PI * 1000 * k) / RATE));
-  }
-  const path = join(dir, `${name}.wav`);
-  writeFileSync(path, wavBytes(RATE, [x]));
-  const meter = new LoudnessMeter(RATE, 1);
-  meter.push([Float32Array.from(x, (v) => v / 32768)]);
-  const norm = planNormalisation(meter.result(), 1, 1);
+  const { s, measured } = burstyMaster({
+    dir,
+    name,
+    sampleRate: RATE,
+    seconds,
+    speechSeed: 5,
+    burstSeed: 7,
+    burstFrames: 200,
+    burstPeak: 16000,
+  });
+  const norm = planNormalisation(measured, 1, 1);
   expect(norm.limiter).toBe(true);
-  return {
-    s: { masterPath: path, masterDisplay: `out/${name}.wav`, sampleRate: RATE, webChannels: 1, frames: x.length },
-    plan: { format: "mp3", codecDb: 0, norm: { ...norm, expectedLufs: norm.targetLufs } },
-  };
+  return { s, plan: { format: "mp3", codecDb: 0, norm: { ...norm, expectedLufs: norm.targetLufs } } };
 }
 
 describe("encodeMp3InParts", { timeout: 60_000 }, () => {
@@ -133,6 +130,7 @@ describe("encodeMp3InParts", { timeout: 60_000 }, () => {
           await encodeWebFormats(s, [{ format: "mp3", path, display: "fallback" }], [plan], tags, {
             minSplitSeconds: Number.POSITIVE_INFINITY,
           });
+          return undefined;
         },
       },
     );

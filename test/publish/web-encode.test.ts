@@ -4,15 +4,15 @@
  * is metered: the file is kept when it lands within 0.1 LU of the target, and otherwise the encode is made
  * again at the settled gain. Either way the file is what the settled gain gives.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { LoudnessMeter } from "../../src/dsp/loudness.ts";
 import type { Measured } from "../../src/dsp/normalise.ts";
 import { firstGains, type GainRequest, settleGains, type WebSignal } from "../../src/publish/web-audio.ts";
 import { codecLevels, encodeWeb, encodeWebFormats, WEB_CODECS, type WebPlan } from "../../src/publish/web-encode.ts";
-import { ebur128, rng, speechLike, wavBytes } from "../helpers/audio.ts";
+import { ebur128 } from "../helpers/audio.ts";
+import { burstyMaster } from "../helpers/master.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "web-encode-test-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -20,28 +20,19 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const RATE = 8000;
 const TARGET = -19;
 
-/**
- * Speech-like audio with short loud 1 kHz bursts at random moments (0.2 to 0.6 s apart), which the
- * limiter has to take down once the speech is raised to the target. `where` says which moments may
- * have a burst.
- */
-function master(name: string, seconds: number, where: (t: number) => boolean): { s: WebSignal; measured: Measured } {
-  const x = speechLike(RATE, 1, RATE * seconds, 3)[0] as Int16Array;
-  const rand = rng(99);
-  for (let i = 0; i < x.length; i += Math.floor(RATE * (0.2 + 0.4 * rand()))) {
-    if (!where(i / RATE)) continue;
-    for (let k = 0; k < 40 && i + k < x.length; k++)
-      x[i + k] = Math.round(14000 * Math.sin((2 * Math.PI * 1000 * k) / RATE));
-  }
-  const path = join(dir, `${name}.wav`);
-  writeFileSync(path, wavBytes(RATE, [x]));
-  const meter = new LoudnessMeter(RATE, 1);
-  meter.push([Float32Array.from(x, (v) => v / 32768)]);
-  return {
-    s: { masterPath: path, masterDisplay: `out/${name}.wav`, sampleRate: RATE, webChannels: 1, frames: x.length },
-    measured: meter.result(),
-  };
-}
+/** The bursty master at 8 kHz; `where` says which moments may have a burst. */
+const master = (name: string, seconds: number, where: (t: number) => boolean): { s: WebSignal; measured: Measured } =>
+  burstyMaster({
+    dir,
+    name,
+    sampleRate: RATE,
+    seconds,
+    speechSeed: 3,
+    burstSeed: 99,
+    burstFrames: 40,
+    burstPeak: 14000,
+    where,
+  });
 
 async function encode(name: string, s: WebSignal, measured: Measured) {
   const levels = codecLevels(["mp3"], { sampleRate: RATE, channels: 1 });
