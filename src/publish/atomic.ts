@@ -2,11 +2,13 @@
  * Outputs appear whole or not at all. Each output is written to a temporary
  * file beside its target and renamed into place only when every output of the
  * call is complete; a failed or interrupted run leaves earlier outputs as they
- * were and removes its temporary files.
+ * were and removes its temporary files. A step may keep scratch files beside
+ * a temporary file, named after it plus a suffix (`<temp>.part1`): they go
+ * with it.
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { RedactError } from "../errors.ts";
 
 const live = new Set<OutputSet>();
@@ -53,9 +55,12 @@ export class OutputSet {
     live.delete(this);
   }
 
-  /** Remove every temporary file that has not been committed. Safe to call twice. */
+  /** Remove every temporary file that has not been committed, and its scratch files. Safe to call twice. */
   discard(): void {
-    for (const tmp of this.pending.values()) rmSync(tmp, { force: true });
+    for (const tmp of this.pending.values()) {
+      rmSync(tmp, { force: true });
+      removeScratch(tmp);
+    }
     this.pending.clear();
     live.delete(this);
   }
@@ -84,10 +89,22 @@ function removeStaleTemps(dir: string): void {
     return;
   }
   for (const entry of entries) {
-    const m = /^\..+\.(\d+)-[0-9a-f]{8}\.tmp$/.exec(entry);
+    const m = /^\..+\.(\d+)-[0-9a-f]{8}\.tmp(\.[^.]+)?$/.exec(entry);
     const pid = Number(m?.[1]);
     if (m && pid !== process.pid && !alive(pid)) rmSync(join(dir, entry), { force: true });
   }
+}
+
+/** Scratch files kept beside the temporary file `tmp`: its name plus a suffix. */
+function removeScratch(tmp: string): void {
+  const prefix = `${basename(tmp)}.`;
+  let entries: string[];
+  try {
+    entries = readdirSync(dirname(tmp));
+  } catch {
+    return;
+  }
+  for (const entry of entries) if (entry.startsWith(prefix)) rmSync(join(dirname(tmp), entry), { force: true });
 }
 
 /** On SIGINT/SIGTERM: remove every temporary file of every unfinished call. */

@@ -62,8 +62,8 @@ export function ffmpeg(args: readonly string[]): void {
   if (r.status !== 0) throw new Error(`ffmpeg ${args.join(" ")} failed: ${r.stderr}`);
 }
 
-/** Temporary files the tool leaves in a folder (hidden `.name.pid-xxxx.tmp`). */
-export const tempFiles = (dir: string): string[] => readdirSync(dir).filter((n) => n.endsWith(".tmp"));
+/** Temporary files the tool leaves in a folder (hidden `.name.pid-xxxx.tmp`, with any scratch files beside them, `.name.pid-xxxx.tmp.part1`). */
+export const tempFiles = (dir: string): string[] => readdirSync(dir).filter((n) => /\.tmp(\.[^.]+)?$/.test(n));
 
 /** Bytes of every regular file in a folder, by name. */
 export function snapshot(dir: string): Map<string, string> {
