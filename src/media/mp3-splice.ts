@@ -70,58 +70,80 @@ const freeAfter = (f: Frame): number =>
 
 /** Frames kept back before a cut window: enough slots to hold the largest reservoir (511 bytes). */
 const KEEP = 16;
-const READ_BYTES = 1 << 20;
+/** Each part's read buffer and the output's write buffer. */
+const BUFFER_BYTES = 1 << 20;
 
-/** A frame as read: `bytes` is a view into the read buffer, valid until it is written or copied. */
+/** A frame as read: `bytes` is a view into the read buffer, valid until the reader's next call. */
 interface RawFrame {
   readonly bytes: Buffer;
   readonly header: Mp3Header;
 }
 
-/** Reads a file's frames in order, a megabyte at a time, without a copy per frame. */
+/**
+ * Reads a file's frames in order through one buffer of about a megabyte, refilled in place: no copy
+ * per frame and no new buffer per read (the frames of an hour are over a hundred thousand).
+ */
 class FrameReader {
-  private buf = Buffer.alloc(0);
+  private buf: Buffer;
+  private start = 0;
+  private end = 0;
   private eof = false;
 
   private constructor(
     private readonly file: FileHandle,
     readonly path: string,
-  ) {}
-
-  static async open(path: string): Promise<FrameReader> {
-    return new FrameReader(await open(path, "r"), path);
+    bufferBytes: number,
+  ) {
+    this.buf = Buffer.allocUnsafe(bufferBytes);
   }
 
+  static async open(path: string, bufferBytes: number): Promise<FrameReader> {
+    return new FrameReader(await open(path, "r"), path, bufferBytes);
+  }
+
+  private get available(): number {
+    return this.end - this.start;
+  }
+
+  /** Make `need` bytes available from `start` (fewer only at the end of the file). */
   private async fill(need: number): Promise<void> {
-    while (!this.eof && this.buf.length < need) {
-      const chunk = Buffer.allocUnsafe(Math.max(READ_BYTES, need));
-      const { bytesRead } = await this.file.read(chunk, 0, chunk.length, null);
+    if (this.available >= need || this.eof) return;
+    if (need > this.buf.length) {
+      const bigger = Buffer.allocUnsafe(need);
+      this.buf.copy(bigger, 0, this.start, this.end);
+      this.buf = bigger;
+    } else {
+      this.buf.copy(this.buf, 0, this.start, this.end);
+    }
+    this.end -= this.start;
+    this.start = 0;
+    while (!this.eof && this.end < need) {
+      const { bytesRead } = await this.file.read(this.buf, this.end, this.buf.length - this.end, null);
       if (bytesRead === 0) this.eof = true;
-      this.buf =
-        this.buf.length === 0 ? chunk.subarray(0, bytesRead) : Buffer.concat([this.buf, chunk.subarray(0, bytesRead)]);
+      this.end += bytesRead;
     }
   }
 
-  /** The ID3v2 tag at the start (empty when there is none): call first. */
+  /** The ID3v2 tag at the start (empty when there is none), copied: call first. */
   async tag(): Promise<Buffer> {
     await this.fill(10);
-    const length = id3v2Length(this.buf);
+    const length = id3v2Length(this.buf.subarray(this.start, this.end));
     await this.fill(length);
-    const tag = Buffer.from(this.buf.subarray(0, length));
-    this.buf = this.buf.subarray(length);
+    const tag = Buffer.from(this.buf.subarray(this.start, this.start + length));
+    this.start += length;
     return tag;
   }
 
-  /** The next frame, or undefined at the end. */
+  /** The next frame (a view into the buffer, valid until the next call), or undefined at the end. */
   async next(): Promise<RawFrame | undefined> {
     await this.fill(4);
-    if (this.buf.length === 0) return undefined;
-    const header = parseMp3Header(this.buf, 0);
+    if (this.available === 0) return undefined;
+    const header = this.available >= 4 ? parseMp3Header(this.buf, this.start) : undefined;
     if (!header) throw new Error(`${this.path}: no MP3 frame where one should start`);
     await this.fill(header.frameBytes);
-    if (this.buf.length < header.frameBytes) throw new Error(`${this.path}: the last frame is cut short`);
-    const bytes = this.buf.subarray(0, header.frameBytes);
-    this.buf = this.buf.subarray(header.frameBytes);
+    if (this.available < header.frameBytes) throw new Error(`${this.path}: the last frame is cut short`);
+    const bytes = this.buf.subarray(this.start, this.start + header.frameBytes);
+    this.start += header.frameBytes;
     return { bytes, header };
   }
 
@@ -143,8 +165,8 @@ class PartReader {
     this.index = firstFrame;
   }
 
-  static async open(part: Mp3Part): Promise<PartReader> {
-    const reader = await FrameReader.open(part.path);
+  static async open(part: Mp3Part, bufferBytes: number): Promise<PartReader> {
+    const reader = await FrameReader.open(part.path, bufferBytes);
     try {
       const tag = await reader.tag();
       const frame = await reader.next();
@@ -188,10 +210,10 @@ class PartReader {
   }
 }
 
-/** Buffered writer that also counts the frames for the Info tag. */
+/** Buffered writer (one buffer, reused) that also counts the frames for the Info tag. */
 class FrameSink {
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
+  private readonly out: Buffer;
+  private used = 0;
   private position: number;
   crc = 0;
 
@@ -199,25 +221,31 @@ class FrameSink {
     private readonly file: FileHandle,
     start: number,
     readonly toc: XingToc,
+    bufferBytes: number,
   ) {
     this.position = start;
+    this.out = Buffer.allocUnsafe(bufferBytes);
   }
 
+  /** Copies `bytes` (they may be a reader's view, reused after this call). */
   async frame(bytes: Buffer): Promise<void> {
     this.toc.add(bytes.length);
     this.crc = crc16(bytes, this.crc);
-    this.pending.push(bytes);
-    this.pendingBytes += bytes.length;
-    if (this.pendingBytes >= READ_BYTES) await this.flush();
+    if (this.used + bytes.length > this.out.length) await this.flush();
+    if (bytes.length > this.out.length) {
+      await this.file.write(bytes, 0, bytes.length, this.position);
+      this.position += bytes.length;
+      return;
+    }
+    bytes.copy(this.out, this.used);
+    this.used += bytes.length;
   }
 
   async flush(): Promise<void> {
-    if (this.pendingBytes === 0) return;
-    const data = Buffer.concat(this.pending);
-    this.pending = [];
-    this.pendingBytes = 0;
-    await this.file.write(data, 0, data.length, this.position);
-    this.position += data.length;
+    if (this.used === 0) return;
+    await this.file.write(this.out, 0, this.used, this.position);
+    this.position += this.used;
+    this.used = 0;
   }
 }
 
@@ -250,24 +278,32 @@ function moveReservoir(from: readonly Frame[], into: readonly Frame[], count: nu
 /**
  * Write `output` from `parts` (in order), cutting between part i and i+1 at the first valid frame of
  * `windows[i]`. Returns the cut frames and the number of audio frames written. Throws SpliceError when a
- * window has no valid cut.
+ * window has no valid cut. `bufferBytes` (default 1 MiB) sizes the read and write buffers; the bytes written
+ * do not depend on it.
  */
 export async function spliceMp3Parts(
   parts: readonly Mp3Part[],
   windows: readonly CutWindow[],
   output: string,
+  options: { readonly bufferBytes?: number } = {},
 ): Promise<{ cuts: number[]; frames: number }> {
+  const bufferBytes = options.bufferBytes ?? BUFFER_BYTES;
   if (parts.length === 0 || windows.length !== parts.length - 1) throw new Error("spliceMp3Parts: bad parts");
   const opened: PartReader[] = [];
   let file: FileHandle | undefined;
   try {
-    for (const part of parts) opened.push(await PartReader.open(part));
+    for (const part of parts) opened.push(await PartReader.open(part, bufferBytes));
     const first = opened[0] as PartReader;
     const last = opened[opened.length - 1] as PartReader;
     file = await open(output, "w");
     await file.write(first.tag, 0, first.tag.length, 0);
     await file.write(first.info.bytes, 0, first.info.bytes.length, first.tag.length);
-    const sink = new FrameSink(file, first.tag.length + first.info.bytes.length, new XingToc(first.info.bytes.length));
+    const sink = new FrameSink(
+      file,
+      first.tag.length + first.info.bytes.length,
+      new XingToc(first.info.bytes.length),
+      bufferBytes,
+    );
     const cuts: number[] = [];
     // The frame that starts the current part's run (the cut frame found in it), if any.
     let carried: Frame | undefined;

@@ -74,6 +74,10 @@ describe("spliceMp3Parts", { timeout: 60_000 }, () => {
       const r = await spliceMp3Parts([{ path, firstFrame: 0 }], [], out);
       expect(r.cuts).toEqual([]);
       expect(readFileSync(out).equals(readFileSync(path))).toBe(true);
+      // Through buffers smaller than the file (refilled many times, a frame often split across a refill).
+      const small = join(dir, `rebuilt-small-${rate}-${channels}.mp3`);
+      await spliceMp3Parts([{ path, firstFrame: 0 }], [], small, { bufferBytes: 1000 });
+      expect(readFileSync(small).equals(readFileSync(path))).toBe(true);
     }
   });
 
@@ -119,6 +123,20 @@ describe("spliceMp3Parts", { timeout: 60_000 }, () => {
         joined as string,
       );
       const k = r.cuts[0] as number;
+      // The same bytes through small buffers (each part refilled hundreds of times).
+      const viaSmall = join(dir, `${name}-small.mp3`);
+      expect(
+        await spliceMp3Parts(
+          [
+            { path: part1 as string, firstFrame: 0 },
+            { path: part2 as string, firstFrame: frameOf(start2) },
+          ],
+          [window],
+          viaSmall,
+          { bufferBytes: 1500 },
+        ),
+      ).toEqual(r);
+      expect(readFileSync(viaSmall).equals(readFileSync(joined as string))).toBe(true);
       expect(k).toBeGreaterThanOrEqual(window.first);
       expect(k).toBeLessThanOrEqual(window.last);
 
