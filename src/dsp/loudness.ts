@@ -245,49 +245,57 @@ export class LoudnessMeter {
     this.subEnd = this.boundary(this.subIndex + 1);
   }
 
-  /** The sub-blocks so far, keyed by index: the completed ones, and the one under way (when it has frames). */
-  private subBlocks(): Map<number, { sum: number; len: number }> {
-    const out = new Map<number, { sum: number; len: number }>();
-    for (let j = 0; j < this.subCount; j++)
-      out.set(this.firstSub + j, { sum: this.subSums[j]!, len: this.subLens[j]! });
-    const len = this.frames - Math.max(this.boundary(this.subIndex), this.startFrame);
-    if (len > 0) {
+  /** Index of the sub-block under way when it has frames (it then counts as the last sub-block), else -1. */
+  private partialSub(): number {
+    return this.frames > Math.max(this.boundary(this.subIndex), this.startFrame) ? this.subIndex : -1;
+  }
+
+  /** Add the sub-blocks so far (the completed ones and the one under way) into arrays indexed from `lo`. */
+  private addSubBlocks(sums: Float64Array, lens: Float64Array, lo: number): void {
+    const add = (k: number, sum: number, len: number): void => {
+      sums[k - lo] = sums[k - lo]! + sum;
+      lens[k - lo] = lens[k - lo]! + len;
+    };
+    for (let j = 0; j < this.subCount; j++) add(this.firstSub + j, this.subSums[j]!, this.subLens[j]!);
+    if (this.partialSub() >= 0) {
       let sum = 0;
       for (let c = 0; c < this.channels; c++) sum += this.acc[c]!;
-      out.set(this.subIndex, { sum, len });
+      add(this.subIndex, sum, this.frames - Math.max(this.boundary(this.subIndex), this.startFrame));
     }
-    return out;
   }
 
   /**
    * Integrated loudness of a stream measured in stretches, one meter each (made with `startFrame`, and
    * primed with the frames before it): sub-blocks split between two meters are added up, and every 400 ms
    * block whose four sub-blocks are whole counts. Over stretches that cover the stream this is the single
-   * meter's figure (up to the order of two additions per join).
+   * meter's figure (up to the order of two additions per join). Memory: two numbers per sub-block.
    */
   static combined(meters: readonly LoudnessMeter[]): number {
     const first = meters[0];
     if (!first) return Number.NEGATIVE_INFINITY;
-    const all = new Map<number, { sum: number; len: number }>();
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
     for (const m of meters) {
-      for (const [k, v] of m.subBlocks()) {
-        const had = all.get(k);
-        all.set(k, had ? { sum: had.sum + v.sum, len: had.len + v.len } : v);
-      }
+      const end = Math.max(m.firstSub + m.subCount, m.partialSub() + 1);
+      if (end <= m.firstSub) continue;
+      lo = Math.min(lo, m.firstSub);
+      hi = Math.max(hi, end);
     }
-    const keys = [...all.keys()].sort((a, b) => a - b);
-    const whole = (k: number): { sum: number; len: number } | undefined => {
-      const v = all.get(k);
-      return v && v.len === first.boundary(k + 1) - first.boundary(k) ? v : undefined;
-    };
-    const blocks: number[] = [];
-    for (const k of keys) {
-      const parts = [whole(k), whole(k + 1), whole(k + 2), whole(k + 3)];
-      if (parts.some((p) => p === undefined)) continue;
-      const [a, b, c, d] = parts as { sum: number; len: number }[];
-      blocks.push((a!.sum + b!.sum + c!.sum + d!.sum) / (a!.len + b!.len + c!.len + d!.len));
+    if (!(hi > lo)) return Number.NEGATIVE_INFINITY;
+    const n = hi - lo;
+    const sums = new Float64Array(n);
+    const lens = new Float64Array(n);
+    for (const m of meters) m.addSubBlocks(sums, lens, lo);
+    const whole = (k: number): boolean => lens[k] === first.boundary(lo + k + 1) - first.boundary(lo + k);
+    const blocks = new Float64Array(Math.max(0, n - 3));
+    let count = 0;
+    for (let k = 0; k + 3 < n; k++) {
+      if (!(whole(k) && whole(k + 1) && whole(k + 2) && whole(k + 3))) continue;
+      blocks[count++] =
+        (sums[k]! + sums[k + 1]! + sums[k + 2]! + sums[k + 3]!) /
+        (lens[k]! + lens[k + 1]! + lens[k + 2]! + lens[k + 3]!);
     }
-    return gatedLoudness(Float64Array.from(blocks), blocks.length);
+    return gatedLoudness(blocks, count);
   }
 
   /** Measurement of everything pushed so far; the meter can keep going afterwards. */
