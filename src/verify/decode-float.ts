@@ -25,13 +25,40 @@ export interface RawBlock {
 
 export interface FloatStream {
   readonly format: FloatFormat;
-  /** The next `frames` frames (fewer only at the end, none after it). */
+  /**
+   * The next `frames` frames (fewer only at the end, none after it). The block's bytes are the stream's
+   * own buffer, reused: valid until the next read.
+   */
   read(frames: number): Promise<RawBlock>;
   cancel(): void;
 }
 
-/** Planar float channels of frames [from, to) of a block (16-bit samples become x / 32768, exactly). */
-export function planar(format: FloatFormat, block: RawBlock, from = 0, to = block.frames): Float32Array[] {
+/**
+ * Channels to convert blocks into, reused from block to block (a stream of an hour is some ten thousand
+ * blocks): what `planar` returns with it is valid until its next use.
+ */
+export class PlanarScratch {
+  private arrays: Float32Array[] = [];
+
+  take(channels: number, n: number): Float32Array[] {
+    if (this.arrays.length !== channels || (this.arrays[0]?.length ?? 0) < n) {
+      this.arrays = Array.from({ length: channels }, () => new Float32Array(n));
+    }
+    return this.arrays.map((a) => a.subarray(0, n));
+  }
+}
+
+/**
+ * Planar float channels of frames [from, to) of a block (16-bit samples become x / 32768, exactly): new
+ * arrays, or `scratch`'s.
+ */
+export function planar(
+  format: FloatFormat,
+  block: RawBlock,
+  from = 0,
+  to = block.frames,
+  scratch?: PlanarScratch,
+): Float32Array[] {
   const channels = format.channels;
   const n = Math.max(0, to - from);
   const { bytes } = block;
@@ -39,9 +66,12 @@ export function planar(format: FloatFormat, block: RawBlock, from = 0, to = bloc
     format.bits === 32
       ? new Float32Array(bytes.buffer, bytes.byteOffset + from * channels * 4, n * channels)
       : new Int16Array(bytes.buffer, bytes.byteOffset + from * channels * 2, n * channels);
-  if (channels === 1 && format.bits === 32) return [(src as Float32Array).slice()];
+  const out = scratch ? scratch.take(channels, n) : Array.from({ length: channels }, () => new Float32Array(n));
+  if (channels === 1 && format.bits === 32) {
+    (out[0] as Float32Array).set(src);
+    return out;
+  }
   const scale = format.bits === 32 ? 1 : 1 / 32768;
-  const out = Array.from({ length: channels }, () => new Float32Array(n));
   for (let c = 0; c < channels; c++) {
     const ch = out[c] as Float32Array;
     for (let i = 0, o = c; i < n; i++, o += channels) ch[i] = (src[o] as number) * scale;
@@ -244,13 +274,16 @@ async function readFloatWav(
     if (pendingBytes < bytes && failure !== undefined) throw failure;
   }
 
+  // The blocks' memory, aligned for typed-array views and reused (each block is valid until the next read).
+  let block = new Uint8Array(0);
   return {
     format,
     async read(frames) {
       await fill(frames * bpf);
       const usable = Math.min(frames * bpf, pendingBytes - (pendingBytes % bpf));
-      // One copy, piece by piece, into fresh aligned memory that typed arrays can view.
-      const bytes = new Uint8Array(usable);
+      if (block.length < usable) block = new Uint8Array(usable);
+      // One copy, piece by piece.
+      const bytes = block.subarray(0, usable);
       let at = 0;
       while (at < usable) {
         const piece = pending[0] as Buffer;

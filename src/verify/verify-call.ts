@@ -22,7 +22,14 @@ import { LoudnessMeter } from "../dsp/loudness.ts";
 import { RedactError } from "../errors.ts";
 import { formatTime } from "../manifest/time.ts";
 import { readFileHead } from "../media/wav.ts";
-import { decodeFloat, decodeFloatTwice, type FloatStream, planar, type RawBlock } from "./decode-float.ts";
+import {
+  decodeFloat,
+  decodeFloatTwice,
+  type FloatStream,
+  PlanarScratch,
+  planar,
+  type RawBlock,
+} from "./decode-float.ts";
 import { LossyRangeAnalyzer, type LossyRangeResult } from "./lossy-check.ts";
 import { MasterCheck, type MasterResult, TONE_TOLERANCE_LSB } from "./master-check.ts";
 import { isDistinctive, type Needle, scanFile, scanText, sourceMetadata, textNeedles } from "./metadata.ts";
@@ -124,8 +131,9 @@ const extension = (file: string): string => /\.([A-Za-z0-9]+)$/.exec(file)?.[1]?
 /** Web channels: mono stays mono, stereo stays stereo, more channels are mixed to mono (README). */
 const webChannels = (channels: number): 1 | 2 => (channels === 2 ? 2 : 1);
 
-function webMixOf(planar: readonly Float32Array[]): Float32Array[] {
-  if (planar.length <= 2) return planar.map((c) => c.slice());
+/** The web mix of a block: the block itself for mono and stereo (read, not changed), else a new mono mix. */
+function webMixOf(planar: readonly Float32Array[]): readonly Float32Array[] {
+  if (planar.length <= 2) return planar;
   const n = planar[0]?.length ?? 0;
   const out = new Float32Array(n);
   for (const ch of planar) for (let i = 0; i < n; i++) out[i] = (out[i] as number) + (ch[i] as number);
@@ -212,6 +220,9 @@ interface LossyState {
   nativeDone?: Promise<unknown>;
   /** The native stream is the one at the source's rate (read once, by the walk). */
   shared?: boolean;
+  /** Where the native stream's and the stream at the source's rate's blocks are converted. */
+  readonly nativeScratch: PlanarScratch;
+  readonly atSourceScratch: PlanarScratch;
 }
 
 /** The master's audio checked against the source (its rows are made by verifyOutputs). */
@@ -284,7 +295,15 @@ async function openLossy(req: Pick<VerifyRequest, "source" | "ranges" | "pathOf"
   const rate = source.sampleRate;
   const webCh = webChannels(source.channels);
   const codec = CODECS[extension(file)] as LossyCodec;
-  const st: LossyState = { file, display: `out/${file}`, codec, nativeFrames: 0, frame: 0 };
+  const st: LossyState = {
+    file,
+    display: `out/${file}`,
+    codec,
+    nativeFrames: 0,
+    frame: 0,
+    nativeScratch: new PlanarScratch(),
+    atSourceScratch: new PlanarScratch(),
+  };
   try {
     // The file as it is (loudness, length) and at the source's rate (the ranges). When the file already has
     // the source's rate and the web channel count, that is one stream, read once by the walk; otherwise one
@@ -317,7 +336,7 @@ async function openLossy(req: Pick<VerifyRequest, "source" | "ranges" | "pathOf"
       const native = st.native;
       st.nativeDone = drain(native, (b) => {
         st.nativeFrames += b.frames;
-        st.meter?.push(planar(f, b));
+        st.meter?.push(planar(f, b, 0, b.frames, st.nativeScratch));
       });
     }
   } catch (err) {
@@ -408,6 +427,7 @@ async function checkAudio(
   }
 
   async function walk(): Promise<AudioResult> {
+    const sourceScratch = new PlanarScratch();
     let pos = 0;
     while (pos < total) {
       const n = Math.min(BLOCK, total - pos);
@@ -430,7 +450,7 @@ async function checkAudio(
         }
       }
       // Float copies of the source only where some lossy file's ranges need them.
-      let sourceWeb: Float32Array[] | undefined;
+      let sourceWeb: readonly Float32Array[] | undefined;
       let expected: Float32Array[] | undefined;
       for (const st of lossy) {
         if (st.error || !st.atSource || !st.analyzer) continue;
@@ -442,7 +462,8 @@ async function checkAudio(
           continue;
         }
         const needed = st.analyzer.needs(pos, pos + n);
-        const yPlanar = needed || st.shared ? planar(st.atSource.format, y) : undefined;
+        const yPlanar =
+          needed || st.shared ? planar(st.atSource.format, y, 0, y.frames, st.atSourceScratch) : undefined;
         if (st.shared && yPlanar) {
           st.nativeFrames += y.frames;
           st.meter?.push(yPlanar);
@@ -451,7 +472,7 @@ async function checkAudio(
           st.analyzer.skip(n);
           continue;
         }
-        sourceWeb ??= webMixOf(planar(sf, src));
+        sourceWeb ??= webMixOf(planar(sf, src, 0, src.frames, sourceScratch));
         expected ??= expectedWeb(sourceWeb, pos, ranges, rate);
         st.analyzer.push(expected, padTo(yPlanar, n), sourceWeb);
       }
@@ -476,7 +497,7 @@ async function checkAudio(
         const f = st.native.format;
         const err = await drain(st.native, (b) => {
           st.nativeFrames += b.frames;
-          st.meter?.push(planar(f, b));
+          st.meter?.push(planar(f, b, 0, b.frames, st.nativeScratch));
         });
         if (err && !st.error) st.error = firstLine(err);
         continue;
