@@ -5,7 +5,7 @@
  * result is the same however the stream is cut into chunks.
  */
 import type { SampleIndex } from "../units.ts";
-import { effectiveRamp, type ToneRange, toneAt } from "./tone.ts";
+import { effectiveRamp, type ToneRange, writeTone } from "./tone.ts";
 
 /** Index of the first range that ends after sample n (ranges sorted by start, disjoint). */
 function firstRangeEndingAfter(ranges: readonly ToneRange[], n: number): number {
@@ -39,13 +39,11 @@ export function redactChunk(
     if (r.start >= chunkEnd) break;
     const from = Math.max(r.start, offset);
     const to = Math.min(r.end, chunkEnd);
-    const rangeLength = r.end - r.start;
-    const ramp = effectiveRamp(r);
-    for (let n = from; n < to; n++) {
-      const v = toneAt(r, n - r.start, rangeLength, ramp, sampleRate);
-      const j = n - offset;
-      for (const ch of planar) ch[j] = v;
-    }
+    if (to <= from) continue;
+    const first = planar[0] as Float32Array;
+    const tone = first.subarray(from - offset, to - offset);
+    writeTone(tone, from - r.start, r, r.end - r.start, effectiveRamp(r), sampleRate);
+    for (let c = 1; c < planar.length; c++) (planar[c] as Float32Array).set(tone, from - offset);
     replaced += to - from;
   }
   return replaced;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dbToAmplitude, effectiveRamp, type ToneRange, toneSample } from "../../src/dsp/tone.ts";
+import { dbToAmplitude, effectiveRamp, type ToneRange, toneAt, toneSample, writeTone } from "../../src/dsp/tone.ts";
 import { type Hertz, hertz, type SampleIndex, sampleIndex } from "../../src/units.ts";
 
 const range = (start: number, length: number, frequency: number, rampSamples: number): ToneRange => ({
@@ -99,4 +99,32 @@ describe("toneSample", () => {
     const later = 8000 * 3600 - 200 * 1000 + 37; // a multiple of the period, plus 37
     expect(toneSample(r, later, 8000)).toBeCloseTo(toneSample(r, 37, 8000), 12);
   });
+});
+
+describe("writeTone", () => {
+  // The per-sample definition is toneAt; writeTone must give exactly its values (stored as float32), for
+  // whole-number frequencies (the phase advanced by additions) and any other (toneAt itself).
+  const cases: Array<[rate: number, frequency: number, length: number, ramp: number, k0: number]> = [
+    [8000, 440, 5000, 40, 0],
+    [44100, 440, 44100 * 3, 220, 0],
+    [44100, 660, 44100 * 3, 220, 44100 * 2 + 17],
+    [48000, 1000, 96000, 0, 12345],
+    [22050, 660, 3000, 2000, 0], // ramps shortened to half the range
+    [16000, 17000, 4000, 80, 3], // above the rate: the phase still reduced each step
+    [44100, 440, 44100 * 3600 * 5, 220, 44100 * 3600 * 5 - 50000], // five hours in
+    [44100, 440.5, 9000, 100, 250], // not a whole number: toneAt's own arithmetic
+  ];
+  for (const [rate, frequency, length, rampSamples, k0] of cases) {
+    it(`equals toneAt bit for bit: ${frequency} Hz at ${rate} Hz from offset ${k0} of ${length}`, () => {
+      const r = range(1000, length, frequency, rampSamples);
+      const ramp = effectiveRamp(r);
+      const n = Math.min(length - k0, 50000);
+      const out = new Float32Array(n);
+      writeTone(out, k0, r, length, ramp, rate);
+      const want = Float32Array.from({ length: n }, (_, i) => toneAt(r, k0 + i, length, ramp, rate));
+      const differ = out.findIndex((v, i) => !Object.is(v, want[i]));
+      expect(differ).toBe(-1);
+      expect(out.some((v) => v !== 0)).toBe(true);
+    });
+  }
 });
