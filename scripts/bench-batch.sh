@@ -25,13 +25,16 @@ for k in $(seq 1 "$COPIES"); do
 done
 calls=$(ls "$DIR"/redactions/call*.yaml | wc -l)
 if [[ -f "$ROOT/redactions/site.yaml" ]]; then cp "$ROOT/redactions/site.yaml" "$DIR/redactions/"; fi
-# `npm run redact` in the scratch project runs this repository's launcher, as the real script does.
-printf '{ "private": true, "type": "module", "scripts": { "redact": "node %s/scripts/run.mjs src/cli/main.ts" } }\n' \
-  "$ROOT" >"$DIR/package.json"
+# `npm run redact` in the scratch project runs package.json's redact script (node's flags and all) with
+# this repository's launcher.
+SCRIPT=$(node -p 'require(process.argv[1]).scripts.redact' "$ROOT/package.json")
+SCRIPT=${SCRIPT/scripts\/run.mjs/$ROOT/scripts/run.mjs}
+printf '{ "private": true, "type": "module", "scripts": { "redact": "%s" } }\n' "$SCRIPT" >"$DIR/package.json"
 
-# As `npm run redact` runs it (scripts/run.mjs), from the scratch project.
+# As `npm run redact` runs it, from the scratch project (without npm's own process).
 redact() {
-  (cd "$DIR" && node "$ROOT/scripts/run.mjs" src/cli/main.ts "$@" "${EXTRA[@]}" >"$DIR/run.log" 2>&1) ||
+  # shellcheck disable=SC2086 # the script's words: node, its flags, the launcher, the entry
+  (cd "$DIR" && $SCRIPT "$@" "${EXTRA[@]}" >"$DIR/run.log" 2>&1) ||
     { cat "$DIR/run.log" >&2; exit 1; }
 }
 pressure() { awk '/^some/ { sub("avg10=", "", $2); print $2 "%" }' /proc/pressure/cpu 2>/dev/null || echo "?"; }

@@ -164,13 +164,27 @@ async function ensureRecording(minutes: number, ffmpeg: string): Promise<Recordi
   return { call, minutes, file, path, sha256: digest, bytes: statSync(path).size, samples, cached: false };
 }
 
+const LAUNCHER = "scripts/run.mjs";
+
+/** The `redact` script of a package.json: what `npm run redact` runs. */
+function redactScript(packageJson: string): string {
+  const pkg = JSON.parse(readFileSync(packageJson, "utf8")) as { scripts?: Record<string, string> };
+  const script = pkg.scripts?.redact;
+  if (!script?.includes(LAUNCHER)) throw new Error(`${packageJson}: no "redact" script running ${LAUNCHER}`);
+  return script;
+}
+
 /** The scratch project `npm run redact` runs in: its own package.json so npm runs the script there. */
 function prepareProject(): void {
   for (const d of ["redactions", "recordings", "out"]) mkdirSync(join(PROJECT, d), { recursive: true });
   mkdirSync(TRANSCODES, { recursive: true });
-  // The snapshot's copy of the launcher `npm run redact` uses (scripts/run.mjs: an esbuild bundle, no loader).
+  // The repository's own `redact` script (node's flags and all), run from the snapshot's copy of the
+  // launcher (scripts/run.mjs: an esbuild bundle, no loader).
   const quote = (p: string): string => `'${p.replaceAll("'", "'\\''")}'`;
-  const script = `node ${quote(join(SNAPSHOT, "scripts/run.mjs"))} src/cli/main.ts`;
+  const script = redactScript(join(SNAPSHOT, "package.json")).replace(
+    LAUNCHER,
+    quote(join(SNAPSHOT, "scripts/run.mjs")),
+  );
   const pkg = {
     name: "call-redactor-bench",
     private: true,
@@ -531,7 +545,7 @@ async function main(): Promise<number> {
     srcDigest,
     options: opts,
     commands: {
-      redact: `npm run redact -- ${["<call>", ...opts.redactArgs].join(" ")}   (cwd ${relative(ROOT, PROJECT)}; its package.json runs: node ${relative(ROOT, SNAPSHOT)}/scripts/run.mjs src/cli/main.ts, the launcher of a copy of src/ taken at the start)`,
+      redact: `npm run redact -- ${["<call>", ...opts.redactArgs].join(" ")}   (cwd ${relative(ROOT, PROJECT)}; its package.json runs the repository's redact script, ${redactScript(join(ROOT, "package.json"))}, with ${relative(ROOT, SNAPSHOT)}/${LAUNCHER}: the launcher of a copy of src/ taken at the start)`,
       transcode: [ffmpeg.path, ...transcodeArgs("<recording>", "<call>", "<out>.mp3")].join(" "),
     },
     notes: [
