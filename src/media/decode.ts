@@ -202,8 +202,13 @@ function pcmStream(
     const take = (): DecodedChunk | undefined => {
       const usable = pendingBytes - (pendingBytes % bpf);
       if (usable === 0) return undefined;
-      // Buffer.concat always copies, so the chunk's bytes are its own.
-      const whole = Buffer.concat(pending, pendingBytes);
+      // The chunk's bytes are its own: one piece that owns its memory (a pipe's or a file stream's read)
+      // is taken as it is; several are joined into a new buffer (Buffer.concat always copies).
+      const only = pending.length === 1 ? pending[0] : undefined;
+      const whole =
+        only && only.byteOffset === 0 && only.buffer.byteLength === only.length
+          ? only
+          : Buffer.concat(pending, pendingBytes);
       const interleaved = whole.subarray(0, usable);
       const chunk = { offset, planar: s16ToPlanar(interleaved, format.channels), interleaved };
       pending = usable < whole.length ? [Buffer.from(whole.subarray(usable))] : [];

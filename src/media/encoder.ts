@@ -6,7 +6,7 @@
  */
 import { once } from "node:events";
 import { startFfmpeg } from "./ffmpeg.ts";
-import { planarToF32 } from "./pcm.ts";
+import { f32Bytes, planarToF32 } from "./pcm.ts";
 import type { PcmFormat } from "./wav.ts";
 
 /** Tags written on purpose into a web file; nothing else is. */
@@ -41,6 +41,10 @@ export interface EncoderOptions {
 }
 
 export interface PcmEncoder {
+  /**
+   * Pipe a chunk to the encoder. It takes the arrays as they are (mono without a copy): the caller must
+   * not change them afterwards.
+   */
   write(planar: readonly Float32Array[]): Promise<void>;
   /** Close the input and wait for ffmpeg to finish the file. */
   finish(): Promise<void>;
@@ -65,7 +69,7 @@ export function startPcmEncoder(
   return {
     command: job.command,
     async write(planar) {
-      if (!stdin.write(planarToF32(planar))) {
+      if (!stdin.write(f32Bytes(planar))) {
         await Promise.race([once(stdin, "drain"), job.done]);
       }
     },

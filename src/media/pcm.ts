@@ -72,6 +72,15 @@ export function planarToF32(planar: readonly Float32Array[]): Buffer {
 }
 
 /**
+ * The bytes planarToF32 gives, without a copy for mono: a view of the channel's own memory, so the
+ * channel must stay as it is while the bytes are in use (a pipe's write queue holds them until written).
+ */
+export function f32Bytes(planar: readonly Float32Array[]): Buffer {
+  const only = planar.length === 1 ? planar[0] : undefined;
+  return only ? Buffer.from(only.buffer, only.byteOffset, only.byteLength) : planarToF32(planar);
+}
+
+/**
  * The 16-bit interleaved bytes of a chunk after redaction, made from the bytes it was decoded from:
  * outside the ranges planarToS16 would give those same bytes back (int16 -> float -> int16 is exact), so
  * only the samples inside `ranges` (sorted, disjoint, in absolute frames; the chunk starts at frame
