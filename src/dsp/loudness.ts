@@ -291,9 +291,7 @@ export class LoudnessMeter {
     let count = 0;
     for (let k = 0; k + 3 < n; k++) {
       if (!(whole(k) && whole(k + 1) && whole(k + 2) && whole(k + 3))) continue;
-      blocks[count++] =
-        (sums[k]! + sums[k + 1]! + sums[k + 2]! + sums[k + 3]!) /
-        (lens[k]! + lens[k + 1]! + lens[k + 2]! + lens[k + 3]!);
+      blocks[count++] = blockEnergy(sums, lens, k);
     }
     return gatedLoudness(blocks, count);
   }
@@ -303,13 +301,7 @@ export class LoudnessMeter {
     // Blocks of four sub-blocks, 75 % overlap, summed in the order the incremental meter used.
     const count = Math.max(0, this.subCount - 3);
     const blocks = new Float64Array(count);
-    const sums = this.subSums;
-    const lens = this.subLens;
-    for (let j = 0; j < count; j++) {
-      blocks[j] =
-        (sums[j]! + sums[j + 1]! + sums[j + 2]! + sums[j + 3]!) /
-        (lens[j]! + lens[j + 1]! + lens[j + 2]! + lens[j + 3]!);
-    }
+    for (let j = 0; j < count; j++) blocks[j] = blockEnergy(this.subSums, this.subLens, j);
     const integratedLufs = gatedLoudness(blocks, count);
     return {
       integratedLufs,
@@ -318,6 +310,10 @@ export class LoudnessMeter {
     };
   }
 }
+
+/** Mean-square energy of the 400 ms block made of sub-blocks k..k+3 (sums over channels, and frame counts). */
+const blockEnergy = (sums: Float64Array, lens: Float64Array, k: number): number =>
+  (sums[k]! + sums[k + 1]! + sums[k + 2]! + sums[k + 3]!) / (lens[k]! + lens[k + 1]! + lens[k + 2]! + lens[k + 3]!);
 
 /** BS.1770 gating over block energies: absolute gate, then relative gate 10 LU under the blocks above it. */
 function gatedLoudness(blocks: Float64Array, count: number): number {
