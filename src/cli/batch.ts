@@ -5,9 +5,9 @@
  */
 import { RedactError } from "../errors.ts";
 import { formatTime } from "../manifest/time.ts";
+import type { Layout } from "../project/layout.ts";
 import { type BatchOptions, batchExitCode, type CallOutcome, defaultJobs, publishBatch } from "../publish/batch.ts";
 import type { OutputSettings } from "../publish/fingerprint.ts";
-import type { Layout } from "../publish/layout.ts";
 import type { PreparedCall } from "../publish/redact-call.ts";
 import type { Report } from "../publish/report.ts";
 import { progressBoard } from "./board.ts";

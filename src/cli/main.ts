@@ -4,11 +4,11 @@
  */
 
 import { RedactError } from "../errors.ts";
-import { listCalls, projectLayout } from "../publish/layout.ts";
+import { listCalls, projectLayout } from "../project/layout.ts";
+import { loadSiteSettings } from "../project/site-settings.ts";
 import { inspectCall, type PreparedCall, prepareCall } from "../publish/redact-call.ts";
 import { inShard, type Shard } from "../publish/shard.ts";
 import { indexIsDue, rebuildIndex } from "../publish/site-index.ts";
-import { loadSiteSettings } from "../publish/site-settings.ts";
 import { TOOL } from "../version.ts";
 import { HELP, parseArgs } from "./args.ts";
 import { runBatch, type Unprepared } from "./batch.ts";

@@ -1,5 +1,5 @@
 /** `npm run redact -- --preview call4 3`: the branch of the redact command that renders one range. */
-import type { Layout } from "../publish/layout.ts";
+import type { Layout } from "../project/layout.ts";
 import { previewSummary, renderPreview } from "../publish/preview.ts";
 import { prepareCall } from "../publish/redact-call.ts";
 import type { ExitStatus } from "./run.ts";

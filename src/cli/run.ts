@@ -5,7 +5,7 @@
  */
 import { RedactError } from "../errors.ts";
 import { killAllFfmpeg } from "../media/ffmpeg.ts";
-import { discardAllOutputs } from "../publish/atomic.ts";
+import { discardAllOutputs } from "../project/atomic.ts";
 
 export type ExitStatus = 0 | 1 | 2;
 

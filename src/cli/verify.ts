@@ -7,8 +7,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { RedactError } from "../errors.ts";
-import { OutputSet } from "../publish/atomic.ts";
-import { listCalls, projectLayout } from "../publish/layout.ts";
+import { OutputSet } from "../project/atomic.ts";
+import { listCalls, projectLayout } from "../project/layout.ts";
 import { inspectCall, prepareCall } from "../publish/redact-call.ts";
 import { expectedRanges, verifyCall } from "../verify/call.ts";
 import { verificationSummary, verificationTable } from "../verify/table.ts";

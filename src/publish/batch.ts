@@ -9,8 +9,8 @@
  */
 import { availableParallelism } from "node:os";
 import { RedactError } from "../errors.ts";
+import type { Layout } from "../project/layout.ts";
 import { checkFreshness, type OutputSettings, settingsDigest } from "./fingerprint.ts";
-import type { Layout } from "./layout.ts";
 import { noProgress, type ProgressListener } from "./progress.ts";
 import { type PreparedCall, type PublishOptions, redactCall } from "./redact-call.ts";
 import type { Report } from "./report.ts";

@@ -16,8 +16,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startFfmpeg } from "../media/ffmpeg.ts";
 import { sha256File } from "../media/hash.ts";
+import type { Layout } from "../project/layout.ts";
 import { TOOL } from "../version.ts";
-import type { Layout } from "./layout.ts";
 import type { PreparedCall } from "./redact-call.ts";
 import type { Report } from "./report.ts";
 

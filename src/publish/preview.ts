@@ -17,9 +17,9 @@ import { openDecoder } from "../media/decode.ts";
 import { planarToS16 } from "../media/pcm.ts";
 import { WavFileWriter } from "../media/wav.ts";
 import { buildPlan, fitPlan, type PlannedRange } from "../plan/plan.ts";
+import { OutputSet } from "../project/atomic.ts";
+import { display, type Layout } from "../project/layout.ts";
 import { sampleIndex } from "../units.ts";
-import { OutputSet } from "./atomic.ts";
-import { display, type Layout } from "./layout.ts";
 import type { PreparedCall } from "./redact-call.ts";
 
 /** Seconds of the recording kept before and after the range. */

@@ -11,8 +11,8 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { RedactError } from "../errors.ts";
 import type { SiteSettings } from "../manifest/site.ts";
-import { OutputSet } from "./atomic.ts";
-import type { Layout } from "./layout.ts";
+import { OutputSet } from "../project/atomic.ts";
+import type { Layout } from "../project/layout.ts";
 import { type IndexEntry, renderIndexPage } from "./page/index-page.ts";
 
 export const INDEX_FILE = "index.html";

@@ -14,7 +14,7 @@ import { sha256File } from "../media/hash.ts";
 import { mp3BitrateKbps, mp3SampleRate } from "../media/mp3.ts";
 import { OPUS_SAMPLE_RATE, opusBitrateKbps } from "../media/opus.ts";
 import type { Plan } from "../plan/plan.ts";
-import type { OutputSet } from "./atomic.ts";
+import type { OutputSet } from "../project/atomic.ts";
 import { type CallPageData, type PageCategory, renderCallPage } from "./page/call-page.ts";
 import { categoryColours } from "./page/colours.ts";
 import type { OutputRecord } from "./report.ts";

@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { RedactError } from "../errors.ts";
-import type { OutputSet } from "../publish/atomic.ts";
+import type { OutputSet } from "../project/atomic.ts";
 import type { ProgressListener } from "../publish/progress.ts";
 import type { InspectedCall } from "../publish/redact-call.ts";
 import { type Report, serialiseReport } from "../publish/report.ts";

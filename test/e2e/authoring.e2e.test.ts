@@ -8,8 +8,8 @@ import { cpSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseManifest } from "../../src/manifest/parse.ts";
-import { findManifest, listCalls, projectLayout } from "../../src/publish/layout.ts";
-import { readInputText } from "../../src/publish/manifest-file.ts";
+import { findManifest, listCalls, projectLayout } from "../../src/project/layout.ts";
+import { readInputText } from "../../src/project/manifest-file.ts";
 import { readWav, speechLike, wavBytes } from "../helpers/audio.ts";
 import { type CliResult, REPO, type TempProject, tempProject } from "../helpers/project.ts";
 

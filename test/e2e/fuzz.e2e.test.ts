@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { RedactError } from "../../src/errors.ts";
 import { parseManifest } from "../../src/manifest/parse.ts";
 import { buildPlan, fitPlan } from "../../src/plan/plan.ts";
-import { projectLayout } from "../../src/publish/layout.ts";
+import { projectLayout } from "../../src/project/layout.ts";
 import { prepareCall, redactCall } from "../../src/publish/redact-call.ts";
 import { speechLike, wavBytes } from "../helpers/audio.ts";
 import { type TempProject, tempProject } from "../helpers/project.ts";

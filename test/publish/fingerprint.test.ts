@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type Layout, projectLayout } from "../../src/project/layout.ts";
 import { checkFreshness, toolId } from "../../src/publish/fingerprint.ts";
-import { type Layout, projectLayout } from "../../src/publish/layout.ts";
 import type { PreparedCall } from "../../src/publish/redact-call.ts";
 
 const sha = (b: string | Buffer): string => createHash("sha256").update(b).digest("hex");

@@ -6,7 +6,7 @@
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { projectLayout } from "../../src/publish/layout.ts";
+import { projectLayout } from "../../src/project/layout.ts";
 import { type InspectedCall, inspectCall, prepareCall } from "../../src/publish/redact-call.ts";
 import { verifyCall, verifyCallMaster } from "../../src/verify/call.ts";
 import { speechLike, wavBytes } from "../helpers/audio.ts";

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ManifestError, UsageError } from "../../src/errors.ts";
 import { DEFAULT_SITE } from "../../src/manifest/site.ts";
-import { findManifest, listCalls, projectLayout } from "../../src/publish/layout.ts";
-import { loadSiteSettings } from "../../src/publish/site-settings.ts";
+import { findManifest, listCalls, projectLayout } from "../../src/project/layout.ts";
+import { loadSiteSettings } from "../../src/project/site-settings.ts";
 
 const roots: string[] = [];
 afterAll(() => {

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { OutputSet } from "../../src/publish/atomic.ts";
+import { OutputSet } from "../../src/project/atomic.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "atomic-test-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
