@@ -13,16 +13,23 @@ export function printError(err: RedactError): void {
   process.stderr.write(`error: ${err.message.split("\n").join("\nerror: ")}\n`);
 }
 
+/** The signals that end a run cleanly, with the shell's exit status for each (128 + the signal's number). */
+const STOP_SIGNALS: ReadonlyArray<readonly [NodeJS.Signals, number]> = [
+  ["SIGHUP", 129], // the terminal went away
+  ["SIGINT", 130], // Ctrl-C
+  ["SIGQUIT", 131], // Ctrl-\
+  ["SIGTERM", 143], // kill, a CI runner or Kubernetes stopping the job
+];
+
 function onSignal(signal: NodeJS.Signals): void {
   killAllFfmpeg();
   discardAllOutputs();
   process.stderr.write(`\ninterrupted (${signal}): no outputs were changed\n`);
-  process.exit(signal === "SIGINT" ? 130 : 143);
+  process.exit(STOP_SIGNALS.find(([s]) => s === signal)?.[1] ?? 1);
 }
 
 export function runCommand(main: (argv: readonly string[]) => Promise<ExitStatus>): void {
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  for (const [signal] of STOP_SIGNALS) process.once(signal, onSignal);
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err: unknown) => {

@@ -89,8 +89,18 @@ export const TIME_PATTERN = "^(?:[0-9]+|[0-9]+:[0-5][0-9]|[0-9]+:[0-5][0-9]:[0-5
 /** A time string whose value is zero, e.g. "0", "0:00.000". */
 export const ZERO_TIME_PATTERN = "^(?:0+:)?(?:0+:)?0+(?:\\.0+)?$";
 
-/** One line of text that is not blank: no tabs, newlines or other control characters. */
-export const ONE_LINE = "^[^\\u0000-\\u001f\\u007f]*[^\\s\\u0000-\\u001f\\u007f][^\\u0000-\\u001f\\u007f]*$";
+/**
+ * Characters that no published text may hold: C0 controls and DEL, and the bidirectional embedding,
+ * override and isolate controls (U+202A-U+202E, U+2066-U+2069), which flip the text around them on a
+ * page, the page's title included.
+ */
+const NOT_TEXT = "\\u0000-\\u001f\\u007f\\u202a-\\u202e\\u2066-\\u2069";
+
+/** One line of text that is not blank: no tabs, newlines, other control characters or bidi controls. */
+export const ONE_LINE = `^[^${NOT_TEXT}]*[^\\s${NOT_TEXT}][^${NOT_TEXT}]*$`;
+
+/** Titles and labels end up in pages, tags and headings: one line of at most this many characters. */
+export const MAX_LINE_LENGTH = 200;
 
 /**
  * A path under recordings/: not absolute, no backslash, no `..` segment, no control characters,
@@ -113,8 +123,9 @@ export const CATEGORY_SHAPE: MapShape = {
     },
     label: {
       kind: "text",
-      description: "One line of legend text for published pages, e.g. background music.",
+      description: "One line of legend text for published pages, e.g. background music (up to 200 characters).",
       pattern: ONE_LINE,
+      maxLength: MAX_LINE_LENGTH,
     },
   },
   required: ["frequency"],
@@ -207,8 +218,10 @@ export const MANIFEST_SHAPE: MapShape = {
     },
     title: {
       kind: "text",
-      description: "Title for the published files' tags (default: the call name).",
+      description:
+        "Title for the published files' tags and the call's page (default: the call name; up to 200 characters).",
       pattern: ONE_LINE,
+      maxLength: MAX_LINE_LENGTH,
       examples: ["Call 4"],
     },
     redactions: {

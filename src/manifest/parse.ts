@@ -19,6 +19,7 @@ import {
   fieldNames,
   fieldShape,
   MANIFEST_SHAPE,
+  MAX_LINE_LENGTH,
   TONE_SHAPE,
 } from "./definition.ts";
 import { didYouMean } from "./did-you-mean.ts";
@@ -104,6 +105,13 @@ const hasControlCharacters = (s: string): boolean => {
   }
   return false;
 };
+
+/** The first bidirectional embedding, override or isolate control (U+202A-U+202E, U+2066-U+2069), if any. */
+export const bidiControl = (s: string): string | undefined => /[\u202a-\u202e\u2066-\u2069]/.exec(s)?.[0];
+
+/** "U+202E" */
+export const codePoint = (c: string): string =>
+  `U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
 
 const quoteText = (s: string): string => JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}…` : s);
 
@@ -219,6 +227,19 @@ const readLine = (ctx: Ctx, f: Field, expected: string): string | undefined => {
   }
   if (hasControlCharacters(s)) {
     ctx.add(ctx.at(f), f.path, `must be one line of text without tabs or control characters; expected ${expected}`);
+    return undefined;
+  }
+  const bidi = bidiControl(s);
+  if (bidi !== undefined) {
+    ctx.add(
+      ctx.at(f),
+      f.path,
+      `holds the invisible direction control ${codePoint(bidi)}, which would turn the text around it on the published pages; remove it`,
+    );
+    return undefined;
+  }
+  if (s.length > MAX_LINE_LENGTH) {
+    ctx.add(ctx.at(f), f.path, `is ${s.length} characters long; keep it to ${MAX_LINE_LENGTH} (expected ${expected})`);
     return undefined;
   }
   return s;

@@ -6,9 +6,9 @@
 import { type MapShape, ONE_LINE } from "./definition.ts";
 import { WEB_FORMATS } from "./formats.ts";
 
-/** Text of several lines, not blank: no tabs or control characters other than newlines. */
-const PARAGRAPH =
-  "^[^\\u0000-\\u0009\\u000b-\\u001f\\u007f]*[^\\s\\u0000-\\u001f\\u007f][^\\u0000-\\u0009\\u000b-\\u001f\\u007f]*$";
+/** Text of several lines, not blank: no tabs, control characters other than newlines, or bidi controls. */
+const BIDI = "\\u202a-\\u202e\\u2066-\\u2069";
+const PARAGRAPH = `^[^\\u0000-\\u0009\\u000b-\\u001f\\u007f${BIDI}]*[^\\s\\u0000-\\u001f\\u007f${BIDI}][^\\u0000-\\u0009\\u000b-\\u001f\\u007f${BIDI}]*$`;
 
 export const SITE_SHAPE: MapShape = {
   kind: "map",

@@ -18,7 +18,7 @@ import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, visit 
 import { ManifestError, type ManifestIssue, type SourcePos } from "../errors.ts";
 import { didYouMean } from "./did-you-mean.ts";
 import { DEFAULT_WEB_FORMATS, readFormatsNode, type WebFormat } from "./formats.ts";
-import { MAX_MANIFEST_BYTES } from "./parse.ts";
+import { bidiControl, codePoint, MAX_MANIFEST_BYTES } from "./parse.ts";
 
 export interface SiteSettings {
   /** The settings file as users see it (`redactions/site.yaml`), or undefined when there is none. */
@@ -233,6 +233,13 @@ export function parseSiteSettings(rawText: string, file: string): SiteSettings {
     else if (badCharacter(s, multiline)) {
       const what = multiline ? "tabs or control characters" : "line breaks, tabs or control characters";
       issues.add(at, key, `must be text without ${what}; expected ${expected}`);
+    } else if (bidiControl(s) !== undefined) {
+      const c = codePoint(bidiControl(s) as string);
+      issues.add(
+        at,
+        key,
+        `holds the invisible direction control ${c}, which would turn the text around it on the published pages; remove it`,
+      );
     } else if (s.length > max) issues.add(at, key, `is ${s.length} characters long; keep it under ${max}`);
     else settings[key] = multiline ? s.trim() : s;
   }

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { open } from "node:fs/promises";
 import { RedactError } from "../errors.ts";
+import { openRegular } from "../regular-file.ts";
 
 const CHUNK_BYTES = 1 << 20;
 
@@ -9,7 +9,7 @@ const CHUNK_BYTES = 1 << 20;
  * reused (so a long file leaves no garbage behind for the collector): `onChunk` must not keep it.
  */
 export async function forEachChunk(path: string, onChunk: (bytes: Buffer) => void): Promise<void> {
-  const file = await open(path, "r");
+  const file = await openRegular(path);
   try {
     const buf = Buffer.allocUnsafe(CHUNK_BYTES);
     for (;;) {

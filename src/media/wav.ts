@@ -3,8 +3,9 @@
  * extra chunks such as LIST possible, WAVE_FORMAT_EXTENSIBLE for more than two
  * channels) and writing the master incrementally, patching the sizes at the end.
  */
-import { closeSync, openSync, readSync } from "node:fs";
+import { closeSync, readSync } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
+import { openRegularSync } from "../regular-file.ts";
 
 export interface PcmFormat {
   readonly sampleRate: number;
@@ -60,7 +61,7 @@ export function parseWavHeader(buf: Uint8Array): WavHeaderParse {
 
 /** The first `bytes` bytes of a file (fewer if it is shorter), read at once: enough for a WAV header. */
 export function readFileHead(path: string, bytes = 4096): Buffer {
-  const fd = openSync(path, "r");
+  const fd = openRegularSync(path);
   try {
     const head = Buffer.alloc(bytes);
     return head.subarray(0, readSync(fd, head, 0, bytes, 0));

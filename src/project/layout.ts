@@ -3,10 +3,11 @@
  * Call names and `recording:` paths are checked so that nothing is read from
  * outside its folder (symlinks included) and nothing is written outside out/.
  */
-import { readdirSync, realpathSync, statSync } from "node:fs";
+import { lstatSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { ManifestError, RedactError, UsageError } from "../errors.ts";
 import type { Manifest } from "../manifest/types.ts";
+import { kindOf } from "../regular-file.ts";
 
 export interface Layout {
   readonly root: string;
@@ -35,10 +36,22 @@ export const SUGGESTED_SUFFIX = ".suggested";
 /** redactions/site.yaml is the site settings (site-settings.ts), never a call's manifest. */
 export const SITE_SETTINGS_NAME = "site";
 
+/**
+ * Names whose outputs would land on the site's own files (out/index.html, out/feed.xml), compared
+ * without case: static hosts on macOS or Windows file systems do not tell Index.html from index.html.
+ */
+export const RESERVED_CALL_NAMES: readonly string[] = ["index", "feed"];
+
 export function checkCallName(name: string): void {
   if (!CALL_NAME.test(name) || name.includes("..")) {
     throw new UsageError(
       `"${name}" is not a call name: use letters, digits, "-", "_" and "." only (e.g. call4), naming redactions/<name>.yaml`,
+      "E_CALL_NAME",
+    );
+  }
+  if (RESERVED_CALL_NAMES.includes(name.toLowerCase())) {
+    throw new UsageError(
+      `"${name}" cannot be a call name: its page would overwrite the site's own out/${name.toLowerCase()}.* files; rename redactions/${name}.yaml (e.g. to ${name}-call.yaml)`,
       "E_CALL_NAME",
     );
   }
@@ -59,7 +72,7 @@ export function findManifest(layout: Layout, call: string): string {
       "E_CALL_NAME",
     );
   }
-  const found = [".yaml", ".yml"].map((ext) => join(layout.redactionsDir, call + ext)).filter(isFile);
+  const found = [".yaml", ".yml"].map((ext) => join(layout.redactionsDir, call + ext)).filter(exists);
   if (found.length === 0) {
     throw new UsageError(
       `no manifest for "${call}": expected ${display(layout, join(layout.redactionsDir, `${call}.yaml`))}; write one (see README) or check the name with \`ls redactions\``,
@@ -72,7 +85,31 @@ export function findManifest(layout: Layout, call: string): string {
       "E_NO_MANIFEST",
     );
   }
-  return found[0] as string;
+  const path = found[0] as string;
+  checkSettingsFile(layout, path);
+  return path;
+}
+
+/**
+ * A file of redactions/ that the tool reads (a manifest, the site settings): a regular file, and if it is
+ * a link, one that stays inside redactions/ (a link out could make the tool read and echo any file).
+ */
+export function checkSettingsFile(layout: Layout, path: string): void {
+  const shown = display(layout, path);
+  let real: string;
+  try {
+    real = realpathSync(path);
+  } catch {
+    throw new RedactError("E_IO", 1, `${shown}: cannot read it: it is a link to nothing (a broken link)`);
+  }
+  if (!inside(realpathSync(layout.redactionsDir), real)) {
+    throw new UsageError(
+      `${shown} is a link to a file outside redactions/; copy the file into redactions/ instead`,
+      "E_NO_MANIFEST",
+    );
+  }
+  const st = statSync(real);
+  if (!st.isFile()) throw new RedactError("E_IO", 1, `${shown}: cannot read it: it is ${kindOf(st)}, not a file`);
 }
 
 /** All calls with a manifest in redactions/, sorted. */
@@ -87,7 +124,8 @@ export function listCalls(layout: Layout): string[] {
   for (const n of names) {
     const m = /^(.*)\.(yaml|yml)$/.exec(n);
     if (m?.[1]?.endsWith(SUGGESTED_SUFFIX)) continue; // proposals from `npm run suggest`, not a manifest
-    if (m?.[1] && m[1] !== SITE_SETTINGS_NAME && CALL_NAME.test(m[1]) && isFile(join(layout.redactionsDir, n)))
+    // Whatever the entry is (a file, a link, a FIFO): findManifest says what is wrong with one that is not a file.
+    if (m?.[1] && m[1] !== SITE_SETTINGS_NAME && CALL_NAME.test(m[1]) && !isDirectory(join(layout.redactionsDir, n)))
       calls.add(m[1]);
   }
   return [...calls].sort();
@@ -98,6 +136,34 @@ function isFile(p: string): boolean {
     return statSync(p).isFile();
   } catch {
     return false;
+  }
+}
+
+/** Is there an entry at p (a file, a folder, a FIFO, a link, even a broken one)? */
+function exists(p: string): boolean {
+  try {
+    lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** What p is when it exists but is not a regular file ("a folder", "a FIFO (named pipe)"); undefined otherwise. */
+function notAFile(p: string): string | undefined {
+  try {
+    const st = statSync(p);
+    return st.isFile() ? undefined : kindOf(st);
+  } catch {
+    return undefined;
   }
 }
 
@@ -127,10 +193,13 @@ export function findRecording(layout: Layout, manifest: Manifest): string {
       ]);
     }
     if (!isFile(candidate)) {
+      const what = notAFile(candidate);
       throw new RedactError(
         "E_RECORDING",
         1,
-        `${manifest.file}: recording ${display(layout, candidate)} not found; put the recording there or fix recording:`,
+        what
+          ? `${manifest.file}: recording ${display(layout, candidate)} is ${what}, not a recording; name a file with recording:`
+          : `${manifest.file}: recording ${display(layout, candidate)} not found; put the recording there or fix recording:`,
       );
     }
   } else {
@@ -140,9 +209,18 @@ export function findRecording(layout: Layout, manifest: Manifest): string {
     } catch {
       // no recordings/ folder: reported below as not found
     }
-    const matches = names
-      .filter((n) => n.startsWith(`${manifest.call}.`) && !n.slice(manifest.call.length + 1).includes("."))
-      .filter((n) => isFile(join(dir, n)));
+    const named = names.filter(
+      (n) => n.startsWith(`${manifest.call}.`) && !n.slice(manifest.call.length + 1).includes("."),
+    );
+    const matches = named.filter((n) => isFile(join(dir, n)));
+    const odd = named.find((n) => notAFile(join(dir, n)));
+    if (matches.length === 0 && odd !== undefined) {
+      throw new RedactError(
+        "E_RECORDING",
+        1,
+        `${manifest.file}: recordings/${odd} is ${notAFile(join(dir, odd))}, not a recording; put the recording file there, or set recording: in the manifest`,
+      );
+    }
     if (matches.length === 0) {
       throw new RedactError(
         "E_RECORDING",

@@ -2,11 +2,12 @@
  * Reading a manifest to edit it, and writing files people edit (manifests, label files,
  * suggestion files) whole or not at all: a temporary file beside the target, then a rename.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { basename, dirname } from "node:path";
 import { RedactError } from "../errors.ts";
 import { MAX_MANIFEST_BYTES, parseManifest } from "../manifest/parse.ts";
 import type { Manifest } from "../manifest/types.ts";
+import { readRegularFileSync } from "../regular-file.ts";
 import { OutputSet } from "./atomic.ts";
 import { display, findManifest, type Layout } from "./layout.ts";
 
@@ -21,9 +22,27 @@ export interface ManifestFile {
 /** The bytes of a settings file the user writes (a manifest, the site settings); a read error is exit 1. */
 export function readSettingsBytes(path: string, shown: string, what: string): Buffer {
   try {
-    return readFileSync(path);
+    return readRegularFileSync(path, MAX_MANIFEST_BYTES + 1);
   } catch (err) {
-    throw new RedactError("E_IO", 1, `${shown}: cannot read ${what}: ${(err as Error).message}`, { cause: err });
+    throw new RedactError("E_IO", 1, `${shown}: cannot read ${what}: ${whyUnreadable(err)}`, { cause: err });
+  }
+}
+
+/** Why a file could not be read, in a few words: "no such file", "it is a FIFO (named pipe), not a file". */
+export function whyUnreadable(err: unknown): string {
+  const e = err as NodeJS.ErrnoException & { kind?: string };
+  switch (e?.code) {
+    case "ENOENT":
+      return "no such file";
+    case "ENOTREG":
+      return `it is ${e.kind ?? "not a regular file"}, not a file`;
+    case "EISDIR":
+      return "it is a folder, not a file";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    default:
+      return e instanceof Error ? e.message : String(err);
   }
 }
 
@@ -41,11 +60,9 @@ export function readManifestFile(layout: Layout, call: string): ManifestFile {
 /** Read a text file the user named (a label file, a transcript); a missing file is exit 1. */
 export function readInputText(path: string, shown: string): string {
   try {
-    return readFileSync(path, "utf8");
+    return readRegularFileSync(path).toString("utf8");
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a folder" : (err as Error).message;
-    throw new RedactError("E_IO", 1, `cannot read ${shown}: ${why}`, { cause: err });
+    throw new RedactError("E_IO", 1, `cannot read ${shown}: ${whyUnreadable(err)}`, { cause: err });
   }
 }
 

@@ -3,16 +3,17 @@
  * name `site` is therefore not a call: `--all` passes it by, and
  * `redact site` says what the file is.
  */
-import { statSync } from "node:fs";
+import { lstatSync } from "node:fs";
 import { join } from "node:path";
 import { UsageError } from "../errors.ts";
 import { DEFAULT_SITE, parseSiteSettings, type SiteSettings } from "../manifest/site.ts";
-import { display, type Layout, SITE_SETTINGS_NAME } from "./layout.ts";
+import { checkSettingsFile, display, type Layout, SITE_SETTINGS_NAME } from "./layout.ts";
 import { readSettingsBytes, settingsText } from "./manifest-file.ts";
 
-const isFile = (p: string): boolean => {
+const exists = (p: string): boolean => {
   try {
-    return statSync(p).isFile();
+    lstatSync(p);
+    return true;
   } catch {
     return false;
   }
@@ -20,13 +21,15 @@ const isFile = (p: string): boolean => {
 
 /** redactions/site.yaml or site.yml, or undefined when there is neither; both is ambiguous. */
 export function findSiteFile(layout: Layout): string | undefined {
-  const found = [".yaml", ".yml"].map((ext) => join(layout.redactionsDir, SITE_SETTINGS_NAME + ext)).filter(isFile);
+  const found = [".yaml", ".yml"].map((ext) => join(layout.redactionsDir, SITE_SETTINGS_NAME + ext)).filter(exists);
   if (found.length > 1) {
     throw new UsageError(
       `two site settings files: ${found.map((f) => display(layout, f)).join(" and ")}; keep only one`,
     );
   }
-  return found[0];
+  const path = found[0];
+  if (path !== undefined) checkSettingsFile(layout, path);
+  return path;
 }
 
 /** The project's site settings, or the defaults when there is no settings file. */

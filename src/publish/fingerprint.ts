@@ -12,11 +12,11 @@
  * one. Someone changing the code in between rebuilds with `--force`.
  */
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startFfmpeg } from "../media/ffmpeg.ts";
 import { sha256File } from "../media/hash.ts";
 import type { Layout } from "../project/layout.ts";
+import { readRegularFileSync } from "../regular-file.ts";
 import { TOOL } from "../version.ts";
 import type { PreparedCall } from "./redact-call.ts";
 import type { Report } from "./report.ts";
@@ -82,7 +82,7 @@ export async function checkFreshness(
 ): Promise<Freshness> {
   let report: Report;
   try {
-    report = JSON.parse(readFileSync(join(layout.outDir, `${call.call}.json`), "utf8")) as Report;
+    report = JSON.parse(readRegularFileSync(join(layout.outDir, `${call.call}.json`)).toString("utf8")) as Report;
   } catch {
     return { fresh: false, why: "no earlier report" };
   }

@@ -7,12 +7,13 @@
  * Call it once after a run's calls have finished (not from each call), so
  * that concurrent calls cannot race on it.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { RedactError } from "../errors.ts";
 import type { SiteSettings } from "../manifest/site.ts";
 import { OutputSet } from "../project/atomic.ts";
 import type { Layout } from "../project/layout.ts";
+import { readRegularFileSync } from "../regular-file.ts";
 import { type IndexEntry, renderIndexPage } from "./page/index-page.ts";
 
 export const INDEX_FILE = "index.html";
@@ -70,7 +71,7 @@ export function publishedCalls(layout: Layout): IndexEntry[] {
   for (const name of names.filter((n) => /^[A-Za-z0-9_][A-Za-z0-9_.-]*\.json$/.test(n)).sort(naturalCompare)) {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(readFileSync(join(layout.outDir, name), "utf8"));
+      parsed = JSON.parse(readRegularFileSync(join(layout.outDir, name), 16 << 20).toString("utf8"));
     } catch {
       continue; // not ours, or being written by hand: the index lists reports only
     }

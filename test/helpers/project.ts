@@ -19,6 +19,8 @@ export interface TempProject {
   read(rel: string): Buffer;
   /** Run `redact` with these arguments in the project; never throws. */
   redact(args: readonly string[], env?: NodeJS.ProcessEnv): CliResult;
+  /** Run another command (`npm run verify`, `labels`, `suggest`) the way npm runs it; never throws. */
+  cli(command: "verify" | "labels" | "suggest", args: readonly string[], env?: NodeJS.ProcessEnv): CliResult;
   /** Every file under out/ with its bytes, for "out/ untouched" checks. */
   snapshotOut(): Map<string, string>;
   cleanup(): void;
@@ -29,6 +31,18 @@ export interface CliResult {
   readonly signal: NodeJS.Signals | null;
   readonly stdout: string;
   readonly stderr: string;
+}
+
+function runIn(root: string, entry: string, args: readonly string[], env: NodeJS.ProcessEnv): CliResult {
+  const r: SpawnSyncReturns<string> = spawnSync(process.execPath, [RUN, entry, ...args], {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, CI: "true", ...env },
+    timeout: 120_000,
+    // A run that hangs in a system call (blocked opening a FIFO, say) never handles SIGTERM: kill it.
+    killSignal: "SIGKILL",
+  });
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
 export function tempProject(): TempProject {
@@ -44,13 +58,10 @@ export function tempProject(): TempProject {
     },
     read: (rel) => readFileSync(join(root, rel)),
     redact(args, env = {}) {
-      const r: SpawnSyncReturns<string> = spawnSync(process.execPath, [RUN, MAIN, ...args], {
-        cwd: root,
-        encoding: "utf8",
-        env: { ...process.env, CI: "true", ...env },
-        timeout: 120_000,
-      });
-      return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+      return runIn(root, MAIN, args, env);
+    },
+    cli(command, args, env = {}) {
+      return runIn(root, join(REPO, "src/cli", `${command}.ts`), args, env);
     },
     snapshotOut() {
       const snap = new Map<string, string>();

@@ -753,3 +753,30 @@ describe("settings", () => {
     );
   });
 });
+
+describe("text that ends up on the published pages", () => {
+  it("refuses a bidi override or isolate in a title or a label, naming the character", () => {
+    expect(issue(lines('title: "Call 4 \u202Egnp.exe"', "redactions: []"))).toBe(
+      "1:8 title: holds the invisible direction control U+202E, which would turn the text around it on the " +
+        "published pages; remove it",
+    );
+    expect(issue(lines("categories:", '  music: { frequency: 1000, label: "a \u2066b" }', "redactions: []"))).toMatch(
+      /^2:36 categories\.music\.label: holds the invisible direction control U\+2066/,
+    );
+  });
+
+  it("keeps right-to-left text without controls", () => {
+    expect(parseManifest(lines('title: "مكالمة ٤"', "redactions: []"), { file: FILE, call: "call4" }).title).toBe(
+      "مكالمة ٤",
+    );
+  });
+
+  it("bounds titles and labels at 200 characters", () => {
+    expect(
+      parseManifest(lines(`title: ${"t".repeat(200)}`, "redactions: []"), { file: FILE, call: "c" }).title,
+    ).toHaveLength(200);
+    expect(issue(lines(`title: ${"t".repeat(900_000)}`, "redactions: []"))).toBe(
+      "1:8 title: is 900000 characters long; keep it to 200 (expected a one-line title, e.g. Call 4)",
+    );
+  });
+});

@@ -84,10 +84,17 @@ const VALID: Record<string, string> = {
   "pad with a fraction": "redactions: []\npad: 12.5\n",
   "empty categories and tone": "redactions: []\ncategories: {}\ntone: {}\n",
   "web formats": "redactions: []\nformats: [opus, mp3]\n",
+  "a title of 200 characters": `title: ${"t".repeat(200)}\nredactions: []\n`,
+  "a right-to-left title without controls": 'title: "مكالمة ٤"\nredactions: []\n',
 };
 
 const INVALID: Record<string, string> = {
   "an empty document": "",
+  "a right-to-left override in the title": 'title: "Call 4 \\u202Egnp.exe"\nredactions: []\n',
+  "a left-to-right embedding in a label":
+    'categories: { music: { frequency: 1000, label: "a \\u202Ab" } }\nredactions: []\n',
+  "a title of 201 characters": `title: ${"t".repeat(201)}\nredactions: []\n`,
+  "a label of 201 characters": `categories: { music: { frequency: 1000, label: ${"l".repeat(201)} } }\nredactions: []\n`,
   "a list at the top": "- 1\n",
   "no redactions": "title: x\n",
   "redactions not a list": "redactions: 5\n",
@@ -291,6 +298,8 @@ describe("the site settings' schema and parser agree", () => {
     "a blank title": "title: '  '\n",
     "a two-line title": 'title: "a\\nb"\n',
     "a title of 201 characters": `title: ${"t".repeat(201)}\n`,
+    "a right-to-left override in the title": 'title: "Call \\u202Eevil"\n',
+    "a direction isolate in the description": 'description: "a \\u2067b"\n',
     "a tab in the description": 'description: "a\\tb"\n',
     "a description of 2001 characters": `description: ${"d".repeat(2001)}\n`,
     "an empty artist": "artist:\n",

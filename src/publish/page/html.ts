@@ -7,8 +7,12 @@ const ENTITIES: Readonly<Record<string, string>> = {
   "'": "&#39;",
 };
 
-/** Text content or a quoted attribute value, safe either way. */
-export const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
+/**
+ * Text content or a quoted attribute value, safe either way. Bidirectional embedding, override and isolate
+ * controls (refused in manifests and settings already) become U+FFFD: they would turn the text around them.
+ */
+export const esc = (s: string): string =>
+  s.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c).replace(/[\u202a-\u202e\u2066-\u2069]/g, "\ufffd");
 
 /** A number for SVG coordinates: at most `digits` decimals, no trailing zeros, no "-0". */
 export const num = (x: number, digits = 2): string => {
