@@ -6,10 +6,10 @@
 import { RedactError } from "../errors.ts";
 import { formatTime } from "../manifest/time.ts";
 import type { Layout } from "../project/layout.ts";
+import type { Report } from "../project/report.ts";
 import { type BatchOptions, batchExitCode, type CallOutcome, defaultJobs, publishBatch } from "../publish/batch.ts";
 import type { OutputSettings } from "../publish/fingerprint.ts";
 import type { PreparedCall } from "../publish/redact-call.ts";
-import type { Report } from "../publish/report.ts";
 import { progressBoard } from "./board.ts";
 import { type ExitStatus, printError } from "./run.ts";
 import { isInteractive } from "./terminal.ts";

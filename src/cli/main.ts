@@ -73,8 +73,8 @@ async function main(argv: readonly string[]): Promise<ExitStatus> {
       force: opts.force,
       quiet: opts.quiet,
       ...(opts.jobs === undefined ? {} : { jobs: opts.jobs }),
-      // What changes the outputs beyond the manifest: part of each report's fingerprint.
-      // (--no-verify too: its reports carry no verification.)
+      // What changes the outputs beyond the manifest: part of each private record's fingerprint.
+      // (--no-verify too: a call published unverified is verified by the next run that verifies.)
       settings: {
         formats: opts.formats?.join(",") ?? "",
         site: JSON.stringify(siteValues),
@@ -86,7 +86,7 @@ async function main(argv: readonly string[]): Promise<ExitStatus> {
     // (when a call was published, or when it is missing; a run that published nothing leaves out/ as it was).
     try {
       if (!indexIsDue(layout, statuses)) return code;
-      const listed = rebuildIndex(layout, site);
+      const listed = await rebuildIndex(layout, site);
       if (!opts.quiet) process.stdout.write(`out/index.html: ${listed} call${listed === 1 ? "" : "s"} listed\n`);
     } catch (err) {
       if (!(err instanceof RedactError)) throw err;

@@ -6,6 +6,7 @@
 import { RedactError } from "../errors.ts";
 import { killAllFfmpeg } from "../media/ffmpeg.ts";
 import { discardAllOutputs } from "../project/atomic.ts";
+import { releaseAllLocks } from "../project/lock.ts";
 
 export type ExitStatus = 0 | 1 | 2;
 
@@ -24,6 +25,7 @@ const STOP_SIGNALS: ReadonlyArray<readonly [NodeJS.Signals, number]> = [
 function onSignal(signal: NodeJS.Signals): void {
   killAllFfmpeg();
   discardAllOutputs();
+  releaseAllLocks();
   process.stderr.write(`\ninterrupted (${signal}): no outputs were changed\n`);
   process.exit(STOP_SIGNALS.find(([s]) => s === signal)?.[1] ?? 1);
 }
@@ -35,6 +37,7 @@ export function runCommand(main: (argv: readonly string[]) => Promise<ExitStatus
     (err: unknown) => {
       killAllFfmpeg();
       discardAllOutputs();
+      releaseAllLocks();
       if (err instanceof RedactError) {
         printError(err);
         process.exit(err.exitCode);

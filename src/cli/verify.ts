@@ -1,62 +1,53 @@
 /**
- * `npm run verify <call> ...` / `npm run verify -- --all`: check what out/ holds
- * for each call against its recording and manifest as they are now, print one
- * row per range and file, write the result into out/<call>.json (as
- * `verification`) and exit 1 if any check fails.
+ * `npm run verify <call> ...` / `npm run verify -- --all`: check what out/ holds for each call, from the
+ * files themselves, against its recording, manifest and the site settings as they are now (src/verify); print
+ * one row per check; put the result in the call's private record (private/<call>.json, never in out/); exit 1
+ * if any check fails. With --all, also every file of out/ that belongs to no call.
  */
-import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { RedactError } from "../errors.ts";
-import { OutputSet } from "../project/atomic.ts";
-import { listCalls, projectLayout } from "../project/layout.ts";
+import { listCalls, locksDir, projectLayout } from "../project/layout.ts";
+import { acquireLock } from "../project/lock.ts";
+import { ownerOf, SITE_FILES } from "../project/outputs.ts";
+import { recordVerification, type Verification, type VerificationRow } from "../project/record.ts";
+import { loadSiteSettings } from "../project/site-settings.ts";
 import { inspectCall, prepareCall } from "../publish/redact-call.ts";
-import { expectedRanges, verifyCall } from "../verify/call.ts";
+import { chooseFormats } from "../publish/web-publish.ts";
+import { readRegularFileSync } from "../regular-file.ts";
+import { listOut, references, target } from "../verify/inventory.ts";
 import { verificationSummary, verificationTable } from "../verify/table.ts";
-import type { ReportView } from "../verify/verify-call.ts";
+import { expectedRanges, verifyCall } from "../verify/verify-call.ts";
 import { type ExitStatus, printError, runCommand } from "./run.ts";
 import { parseVerifyArgs, VERIFY_HELP } from "./verify-args.ts";
 
-/** The parts of out/<call>.json that verification needs, checked for shape. */
-function readReport(path: string, display: string): { report: ReportView & Record<string, unknown>; text: string } {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch {
-    throw new RedactError("E_IO", 1, `${display} not found: publish the call first (npm run redact <call>)`);
+/** Files of out/ that are no call's (a call's manifest removed, a file put there by hand), and index links to them. */
+function orphanRows(outDir: string, calls: readonly string[]): VerificationRow[] {
+  const rows: VerificationRow[] = [];
+  const names = listOut(outDir);
+  for (const name of names) {
+    if (SITE_FILES.includes(name) || ownerOf(name, calls) !== undefined) continue;
+    rows.push({ range: null, file: name, status: "fail", detail: "belongs to no call in redactions/; remove it" });
   }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new RedactError("E_IO", 1, `${display} is not valid JSON (${(err as Error).message}); redact the call again`);
+  if (names.includes("index.html")) {
+    let html = "";
+    try {
+      html = readRegularFileSync(join(outDir, "index.html"), 64 << 20).toString("utf8");
+    } catch {
+      // reported with each call
+    }
+    for (const ref of references(html)) {
+      const t = target(ref.value);
+      if (t.kind === "file" && !SITE_FILES.includes(t.name) && ownerOf(t.name, calls) === undefined) {
+        rows.push({
+          range: null,
+          file: "index.html",
+          status: "fail",
+          detail: `refers to out/${t.name}, no call's file`,
+        });
+      }
+    }
   }
-  const r = data as Partial<ReportView> | null;
-  const okSource =
-    typeof r?.source?.sha256 === "string" &&
-    Number.isInteger(r.source.sampleRate) &&
-    Number.isInteger(r.source.channels) &&
-    Number.isInteger(r.source.samples);
-  const okRanges =
-    Array.isArray(r?.ranges) &&
-    r.ranges.every(
-      (x) =>
-        Number.isInteger(x?.startSample) &&
-        Number.isInteger(x?.endSample) &&
-        typeof x?.category === "string" &&
-        typeof x?.frequency === "number",
-    );
-  const okOutputs =
-    typeof r?.outputs === "object" &&
-    r.outputs !== null &&
-    Object.values(r.outputs).every((o) => typeof o?.file === "string" && typeof o?.sha256 === "string");
-  if (!okSource || !okRanges || !okOutputs) {
-    throw new RedactError(
-      "E_IO",
-      1,
-      `${display} is not a report of this tool (source, ranges or outputs missing); redact the call again`,
-    );
-  }
-  return { report: data as ReportView & Record<string, unknown>, text };
+  return rows;
 }
 
 async function main(argv: readonly string[]): Promise<ExitStatus> {
@@ -66,42 +57,58 @@ async function main(argv: readonly string[]): Promise<ExitStatus> {
     return 0;
   }
   const layout = projectLayout(process.cwd());
-  const names = opts.all ? listCalls(layout) : opts.calls;
+  const site = loadSiteSettings(layout);
+  const calls = listCalls(layout);
+  const names = opts.all ? calls : opts.calls;
   if (names.length === 0) {
     throw new RedactError("E_USAGE", 2, "no manifests in redactions/: nothing to verify");
   }
+  const show = opts.failures || opts.quiet ? "failures" : "all";
+  const results: Array<{ call: string } & Verification> = [];
   let worst: ExitStatus = 0;
   for (const name of names) {
     try {
       const prepared = prepareCall(layout, name);
-      const reportFile = `${name}.json`;
-      const { report, text } = readReport(join(layout.outDir, reportFile), `out/${reportFile}`);
-      const inspected = await inspectCall(prepared);
-      const verification = await verifyCall(inspected, report, text, (file) => join(layout.outDir, file));
-      // Into the report, in place of any earlier result; the rest of it as it was (its hashes still hold).
-      const updated = `${JSON.stringify({ ...report, verification }, null, 2)}\n`;
-      if (updated !== text) {
-        const out = new OutputSet(layout.outDir);
-        try {
-          const tmp = out.temp(reportFile);
-          writeFileSync(tmp, updated);
-          out.commit();
-        } catch (err) {
-          out.discard();
-          throw err instanceof RedactError
-            ? err
-            : new RedactError("E_IO", 1, `writing out/${reportFile}: ${(err as Error).message}`, { cause: err });
+      // Not while a run publishes the call: it would see half of the old files and half of the new.
+      const lock = await acquireLock(locksDir(layout), name, {
+        onWait: () => {
+          if (!opts.quiet) process.stderr.write(`${name}: waiting for another run that is publishing it\n`);
+        },
+      });
+      try {
+        const inspected = await inspectCall(prepared);
+        const source = {
+          sampleRate: inspected.format.sampleRate,
+          channels: inspected.format.channels,
+          samples: inspected.samples,
+        };
+        const call = {
+          call: name,
+          manifest: prepared.manifest,
+          site,
+          formats: chooseFormats(opts.formats, prepared.manifest, site),
+          calls,
+          recording: {
+            path: prepared.recordingPath,
+            display: prepared.recordingDisplay,
+            sha256: inspected.sourceSha256,
+          },
+          manifestSha256: prepared.manifestSha256,
+          source,
+          outDir: layout.outDir,
+        };
+        const verification = await verifyCall(call);
+        recordVerification(layout, name, verification);
+        if (opts.json) results.push({ call: name, ...verification });
+        else if (!(opts.quiet && verification.passed)) {
+          const table = verificationTable(name, verification, expectedRanges(call), source.sampleRate, show);
+          if (show === "all" || !verification.passed) process.stdout.write(`${table}\n`);
         }
+        if (!opts.quiet && !opts.json) process.stdout.write(`${verificationSummary(name, verification)}\n\n`);
+        if (!verification.passed && worst === 0) worst = 1;
+      } finally {
+        lock.release();
       }
-      const ranges = expectedRanges(inspected.plan);
-      const rate = inspected.format.sampleRate;
-      const show = opts.failures || opts.quiet ? "failures" : "all";
-      if (!(opts.quiet && verification.passed)) {
-        const table = verificationTable(name, verification, ranges, rate, show);
-        if (show === "all" || !verification.passed) process.stdout.write(`${table}\n`);
-      }
-      if (!opts.quiet) process.stdout.write(`${verificationSummary(name, verification)}\n\n`);
-      if (!verification.passed && worst === 0) worst = 1;
     } catch (err) {
       if (!(err instanceof RedactError)) throw err;
       printError(err);
@@ -109,6 +116,15 @@ async function main(argv: readonly string[]): Promise<ExitStatus> {
       else if (worst === 0) worst = 1;
     }
   }
+  const orphans = opts.all ? orphanRows(layout.outDir, calls) : [];
+  if (opts.json) {
+    const all = orphans.length > 0 ? [...results, { call: "", passed: false, rows: orphans }] : results;
+    process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
+  } else if (orphans.length > 0) {
+    process.stdout.write(`${verificationTable("out/", { passed: false, rows: orphans }, [], 1, "all")}\n`);
+    process.stdout.write(`out/: ${orphans.length} file${orphans.length === 1 ? "" : "s"} of no call\n`);
+  }
+  if (orphans.length > 0 && worst === 0) worst = 1;
   return worst;
 }
 

@@ -13,26 +13,35 @@ export interface PcmFormat {
 }
 
 const WAVE_FORMAT_PCM = 1;
+const WAVE_FORMAT_IEEE_FLOAT = 3;
 const WAVE_FORMAT_EXTENSIBLE = 0xfffe;
 
-export type WavHeaderParse =
+/** What a WAV header says of its samples. */
+export interface WavFormat extends PcmFormat {
+  readonly bits: number;
+  /** IEEE float samples (else integer PCM). */
+  readonly float: boolean;
+}
+
+export type WavHeader =
   | { readonly kind: "more" }
-  | { readonly kind: "ok"; readonly format: PcmFormat; readonly dataOffset: number }
+  | { readonly kind: "ok"; readonly format: WavFormat; readonly dataOffset: number }
   | { readonly kind: "bad"; readonly reason: string };
 
 /**
- * Parse a RIFF/WAVE header from the start of a stream. Returns "more" until
- * the `data` chunk's header has arrived. Only 16-bit integer PCM is accepted:
- * that is what the decoder asks ffmpeg for.
+ * The one reader of RIFF/WAVE headers, for a stream's first bytes (ffmpeg's pipes, whose sizes are unknown,
+ * with extra chunks such as LIST possible, WAVE_FORMAT_EXTENSIBLE for more than two channels) and for files.
+ * Returns "more" until the `data` chunk's header has arrived. Integer PCM and IEEE float are read; what
+ * a caller accepts of them is its own check.
  */
-export function parseWavHeader(buf: Uint8Array): WavHeaderParse {
+export function readWavHeader(buf: Uint8Array): WavHeader {
   const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   if (b.length < 12) return { kind: "more" };
   if (b.toString("latin1", 0, 4) !== "RIFF" || b.toString("latin1", 8, 12) !== "WAVE") {
     return { kind: "bad", reason: "not a RIFF/WAVE stream" };
   }
   let off = 12;
-  let format: PcmFormat | undefined;
+  let format: WavFormat | undefined;
   for (;;) {
     if (b.length < off + 8) return { kind: "more" };
     const id = b.toString("latin1", off, off + 4);
@@ -49,14 +58,30 @@ export function parseWavHeader(buf: Uint8Array): WavHeaderParse {
       const sampleRate = b.readUInt32LE(off + 12);
       const bits = b.readUInt16LE(off + 22);
       if (tag === WAVE_FORMAT_EXTENSIBLE && size >= 40) tag = b.readUInt16LE(off + 8 + 24);
-      if (tag !== WAVE_FORMAT_PCM || bits !== 16) {
-        return { kind: "bad", reason: `expected 16-bit PCM, got format ${tag} with ${bits} bits` };
+      if (tag !== WAVE_FORMAT_PCM && tag !== WAVE_FORMAT_IEEE_FLOAT) {
+        return { kind: "bad", reason: `not PCM (format ${tag}, ${bits} bits)` };
       }
       if (channels < 1 || sampleRate < 1) return { kind: "bad", reason: "no channels or no sample rate" };
-      format = { sampleRate, channels };
+      format = { sampleRate, channels, bits, float: tag === WAVE_FORMAT_IEEE_FLOAT };
     }
     off += 8 + size + (size % 2);
   }
+}
+
+export type WavHeaderParse =
+  | { readonly kind: "more" }
+  | { readonly kind: "ok"; readonly format: PcmFormat; readonly dataOffset: number }
+  | { readonly kind: "bad"; readonly reason: string };
+
+/** A 16-bit integer PCM header (what the decoder asks ffmpeg for, and what the master is); anything else is bad. */
+export function parseWavHeader(buf: Uint8Array): WavHeaderParse {
+  const h = readWavHeader(buf);
+  if (h.kind !== "ok") return h;
+  const { sampleRate, channels, bits, float } = h.format;
+  if (float || bits !== 16) {
+    return { kind: "bad", reason: `expected 16-bit PCM, got ${float ? "float" : "integer"} samples of ${bits} bits` };
+  }
+  return { kind: "ok", format: { sampleRate, channels }, dataOffset: h.dataOffset };
 }
 
 /** The first `bytes` bytes of a file (fewer if it is shorter), read at once: enough for a WAV header. */

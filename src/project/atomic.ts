@@ -5,25 +5,43 @@
  * were and removes its temporary files. A step may keep scratch files beside
  * a temporary file, named after it plus a suffix (`<temp>.part1`): they go
  * with it.
+ *
+ * Temporary files left by a run killed outright (SIGKILL, a power cut) are
+ * removed by the next writer of the same outputs, and only by it: the caller
+ * names them (`leftovers`) while it holds the lock of the call (lock.ts), so
+ * no other run, on this host or another sharing the folder, can be writing
+ * them.
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { RedactError } from "../errors.ts";
+import { temporaryTarget } from "./outputs.ts";
 
 const live = new Set<OutputSet>();
+
+export interface OutputSetOptions {
+  /**
+   * Outputs (names in the folder) whose leftover temporary files, from runs that were killed, are removed
+   * when the first temporary file is made. Only for a caller holding the lock that covers them.
+   */
+  readonly leftovers?: readonly string[];
+}
 
 export class OutputSet {
   private readonly pending = new Map<string, string>(); // final path -> temp path
   private readonly retired = new Set<string>(); // final paths to remove on commit
-  constructor(private readonly dir: string) {
+  constructor(
+    private readonly dir: string,
+    private readonly options: OutputSetOptions = {},
+  ) {
     live.add(this);
   }
 
   /** A fresh temporary path for the output `name` (e.g. call4.wav), hidden, in the same folder. */
   temp(name: string): string {
     mkdirSync(this.dir, { recursive: true });
-    if (this.pending.size === 0) removeStaleTemps(this.dir);
+    if (this.pending.size === 0 && this.options.leftovers) removeLeftovers(this.dir, this.options.leftovers);
     const tmp = join(this.dir, `.${name}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`);
     this.pending.set(join(this.dir, name), tmp);
     return tmp;
@@ -32,6 +50,14 @@ export class OutputSet {
   /** The temporary file now holding the output `name` (e.g. call4.mp3), if it is pending. */
   tempOf(name: string): string | undefined {
     return this.pending.get(join(this.dir, name));
+  }
+
+  /** Names (in the folder) of the outputs pending, and of those to be removed on commit. */
+  staged(): { readonly pending: ReadonlyMap<string, string>; readonly retired: ReadonlySet<string> } {
+    return {
+      pending: new Map([...this.pending].map(([target, tmp]) => [basename(target), tmp])),
+      retired: new Set([...this.retired].filter((t) => !this.pending.has(t)).map((t) => basename(t))),
+    };
   }
 
   /** Remove the output `name` when the set is committed: one this run no longer writes, so it is not left stale. */
@@ -66,22 +92,8 @@ export class OutputSet {
   }
 }
 
-/** Is process `pid` still running (or not ours to ask about)? */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-/**
- * Temporary files left in `dir` by a run that was killed outright (SIGKILL, a
- * power cut: no chance to clean up), recognised by the pid in their name being
- * gone. A run still going (another process) keeps its files.
- */
-function removeStaleTemps(dir: string): void {
+/** Temporary files (and their scratch files) in `dir` of the outputs `names`, whoever left them. */
+function removeLeftovers(dir: string, names: readonly string[]): void {
   let entries: string[];
   try {
     entries = readdirSync(dir);
@@ -89,9 +101,8 @@ function removeStaleTemps(dir: string): void {
     return;
   }
   for (const entry of entries) {
-    const m = /^\..+\.(\d+)-[0-9a-f]{8}\.tmp(\.[^.]+)?$/.exec(entry);
-    const pid = Number(m?.[1]);
-    if (m && pid !== process.pid && !alive(pid)) rmSync(join(dir, entry), { force: true });
+    const target = temporaryTarget(entry);
+    if (target !== undefined && names.includes(target)) rmSync(join(dir, entry), { force: true });
   }
 }
 
@@ -110,4 +121,17 @@ function removeScratch(tmp: string): void {
 /** On SIGINT/SIGTERM: remove every temporary file of every unfinished call. */
 export function discardAllOutputs(): void {
   for (const set of [...live]) set.discard();
+}
+
+/** Replace (or create) `path` with `content` atomically: the old file stays whole until the rename. */
+export function writeTextAtomically(path: string, content: string, shown: string): void {
+  const set = new OutputSet(dirname(path));
+  try {
+    writeFileSync(set.temp(basename(path)), content);
+    set.commit();
+  } catch (err) {
+    set.discard();
+    if (err instanceof RedactError) throw err;
+    throw new RedactError("E_IO", 1, `cannot write ${shown}: ${(err as Error).message}`, { cause: err });
+  }
 }

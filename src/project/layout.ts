@@ -13,7 +13,13 @@ export interface Layout {
   readonly root: string;
   readonly redactionsDir: string;
   readonly recordingsDir: string;
+  /** The public site: everything in it may be copied to a web host as it is. */
   readonly outDir: string;
+  /**
+   * What must not be published: each call's private record (provenance, verification), the locks of
+   * runs in progress, previews and caches. Never inside out/.
+   */
+  readonly privateDir: string;
 }
 
 export function projectLayout(root: string): Layout {
@@ -22,8 +28,12 @@ export function projectLayout(root: string): Layout {
     redactionsDir: join(root, "redactions"),
     recordingsDir: join(root, "recordings"),
     outDir: join(root, "out"),
+    privateDir: join(root, "private"),
   };
 }
+
+/** Where the locks of runs in progress are (project/lock.ts). */
+export const locksDir = (layout: Layout): string => join(layout.privateDir, "locks");
 
 /** What users see: paths relative to the project root, with forward slashes. */
 export const display = (layout: Layout, path: string): string => relative(layout.root, path).split(sep).join("/");

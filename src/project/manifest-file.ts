@@ -2,13 +2,10 @@
  * Reading a manifest to edit it, and writing files people edit (manifests, label files,
  * suggestion files) whole or not at all: a temporary file beside the target, then a rename.
  */
-import { writeFileSync } from "node:fs";
-import { basename, dirname } from "node:path";
 import { RedactError } from "../errors.ts";
 import { MAX_MANIFEST_BYTES, parseManifest } from "../manifest/parse.ts";
 import type { Manifest } from "../manifest/types.ts";
 import { readRegularFileSync } from "../regular-file.ts";
-import { OutputSet } from "./atomic.ts";
 import { display, findManifest, type Layout } from "./layout.ts";
 
 export interface ManifestFile {
@@ -63,18 +60,5 @@ export function readInputText(path: string, shown: string): string {
     return readRegularFileSync(path).toString("utf8");
   } catch (err) {
     throw new RedactError("E_IO", 1, `cannot read ${shown}: ${whyUnreadable(err)}`, { cause: err });
-  }
-}
-
-/** Replace (or create) `path` with `content` atomically: the old file stays whole until the rename. */
-export function writeTextAtomically(path: string, content: string, shown: string): void {
-  const set = new OutputSet(dirname(path));
-  try {
-    writeFileSync(set.temp(basename(path)), content);
-    set.commit();
-  } catch (err) {
-    set.discard();
-    if (err instanceof RedactError) throw err;
-    throw new RedactError("E_IO", 1, `cannot write ${shown}: ${(err as Error).message}`, { cause: err });
   }
 }

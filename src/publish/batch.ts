@@ -9,11 +9,15 @@
  */
 import { availableParallelism } from "node:os";
 import { RedactError } from "../errors.ts";
-import type { Layout } from "../project/layout.ts";
-import { checkFreshness, type OutputSettings, settingsDigest } from "./fingerprint.ts";
+import { DEFAULT_SITE } from "../manifest/site.ts";
+import { type Layout, listCalls, locksDir } from "../project/layout.ts";
+import { acquireLock } from "../project/lock.ts";
+import type { Report } from "../project/report.ts";
+import { type OutputSettings, settingsDigest } from "./fingerprint.ts";
+import { checkFreshness } from "./freshness.ts";
 import { noProgress, type ProgressListener } from "./progress.ts";
 import { type PreparedCall, type PublishOptions, redactCall } from "./redact-call.ts";
-import type { Report } from "./report.ts";
+import { chooseFormats } from "./web-publish.ts";
 
 export type CallOutcome =
   | { readonly call: string; readonly status: "published"; readonly report: Report; readonly seconds: number }
@@ -35,7 +39,7 @@ export interface BatchOptions {
   /** Options of the run that change the outputs (part of the fingerprint). */
   readonly settings?: OutputSettings;
   /** Passed to every redactCall (site settings, --formats); what changes the outputs must be in `settings` too. */
-  readonly publish?: Omit<PublishOptions, "settingsSha256">;
+  readonly publish?: Omit<PublishOptions, "settingsSha256" | "settings" | "calls">;
   readonly progress?: ProgressListener;
   /** Called once per call, when it starts work. */
   readonly onStart?: (call: string) => void;
@@ -64,19 +68,31 @@ export async function publishBatch(
 ): Promise<CallOutcome[]> {
   const jobs = Math.max(1, Math.min(opts.jobs ?? defaultJobs(), calls.length));
   const progress = opts.progress ?? noProgress;
-  const settingsSha256 = await settingsDigest(opts.settings ?? {});
+  const settings = opts.settings ?? {};
+  const settingsSha256 = await settingsDigest(settings);
+  const known = listCalls(layout);
+  const publish: PublishOptions = { ...opts.publish, settingsSha256, settings, calls: known };
 
   const runOne = async (call: PreparedCall): Promise<CallOutcome> => {
     const started = performance.now();
     const seconds = (): number => (performance.now() - started) / 1000;
     opts.onStart?.(call.call);
     try {
-      if (!opts.force) {
-        const fresh = await checkFreshness(layout, call, settingsSha256);
-        if (fresh.fresh) return { call: call.call, status: "skipped", report: fresh.report, seconds: seconds() };
+      // One writer per call, whichever run or machine: another run publishing it is waited for.
+      const lock = await acquireLock(locksDir(layout), call.call, {
+        onWait: () => progress({ call: call.call, stage: "waiting" }),
+      });
+      try {
+        if (!opts.force) {
+          const formats = chooseFormats(publish.formats, call.manifest, publish.site ?? DEFAULT_SITE);
+          const fresh = await checkFreshness(layout, call, formats, known, settingsSha256);
+          if (fresh.fresh) return { call: call.call, status: "skipped", report: fresh.report, seconds: seconds() };
+        }
+        const report = await redactCall(layout, call, progress, publish);
+        return { call: call.call, status: "published", report, seconds: seconds() };
+      } finally {
+        lock.release();
       }
-      const report = await redactCall(layout, call, progress, { ...opts.publish, settingsSha256 });
-      return { call: call.call, status: "published", report, seconds: seconds() };
     } catch (error) {
       return { call: call.call, status: "failed", error, seconds: seconds() };
     }

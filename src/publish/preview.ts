@@ -10,6 +10,7 @@
  * written. Every range that reaches into the window is redacted, so the preview sounds like the
  * published call there. Memory stays flat: one chunk at a time.
  */
+import { join } from "node:path";
 import { redactChunk } from "../dsp/redact.ts";
 import { ManifestError, RedactError } from "../errors.ts";
 import { formatTime } from "../manifest/time.ts";
@@ -62,7 +63,7 @@ export async function renderPreview(layout: Layout, call: PreparedCall, number: 
   const start = Math.max(0, range.start - context);
   const wantedEnd = range.end + context;
 
-  const dir = `${layout.outDir}/preview`;
+  const dir = join(layout.privateDir, "previews");
   const name = `${call.call}-${number}.wav`;
   const shown = display(layout, `${dir}/${name}`);
   const outputs = new OutputSet(dir);

@@ -1,5 +1,6 @@
 /** What a running call reports; the CLI decides how (or whether) to show it. */
-export type Stage = "reading" | "redacting" | "encoding" | "verifying" | "done";
+/** `waiting`: another run (on this machine or another sharing the project) is publishing the call. */
+export type Stage = "waiting" | "reading" | "redacting" | "encoding" | "verifying" | "done";
 
 export interface ProgressEvent {
   readonly call: string;

@@ -5,12 +5,12 @@
  *            plan to the length at its end (makeMaster); then encode the web formats from the master
  *            (web-publish.ts: one pass, the encoders in parallel, one gain each, the waveform's peaks
  *            taken on the way) while the master is checked against the source; write the call's page
- *            and the report; verify; move all outputs into place together.
+ *            and the report; verify all of it from the files (src/verify); move all outputs into place
+ *            together; write the private record (provenance and verification, outside out/).
  *   inspect  (--check and `npm run verify`) decode only to learn the format and the exact length,
  *            and fit the plan to it.
  */
 import { writeFileSync } from "node:fs";
-import { relative } from "node:path";
 import { LoudnessMeter } from "../dsp/loudness.ts";
 import { redactChunk } from "../dsp/redact.ts";
 import { webChannelCount, webMix } from "../dsp/webmix.ts";
@@ -25,16 +25,19 @@ import { patchRanges } from "../media/pcm.ts";
 import { type PcmFormat, WavFileWriter } from "../media/wav.ts";
 import { buildPlan, fitPlan, type Plan } from "../plan/plan.ts";
 import { OutputSet } from "../project/atomic.ts";
-import { display, findManifest, findRecording, type Layout } from "../project/layout.ts";
+import { display, findManifest, findRecording, type Layout, listCalls } from "../project/layout.ts";
 import { readSettingsBytes, settingsText } from "../project/manifest-file.ts";
+import { allCallOutputs } from "../project/outputs.ts";
+import { recordError, type Verification, writeRecord } from "../project/record.ts";
+import { type Report, serialiseReport } from "../project/report.ts";
 import { sampleIndex } from "../units.ts";
-import { pathIn, verifyBeforePublishing } from "../verify/before-publish.ts";
-import { verifyCallMaster } from "../verify/call.ts";
-import type { MasterVerification } from "../verify/verify-call.ts";
+import type { MasterOutcome } from "../verify/audio.ts";
+import { verificationTable } from "../verify/table.ts";
+import { type CallToVerify, expectedRanges, verifyCall, verifyMasterEarly } from "../verify/verify-call.ts";
 import { TOOL } from "../version.ts";
-import { settingsDigest, sha256Hex, toolId } from "./fingerprint.ts";
+import { ffmpegIdentity, type OutputSettings, settingsDigest, sha256Hex, toolId } from "./fingerprint.ts";
 import { noProgress, type ProgressListener } from "./progress.ts";
-import { buildReport, type Report, serialiseReport } from "./report.ts";
+import { buildReport } from "./report.ts";
 import type { WebSignal } from "./web-audio.ts";
 import { codecLevels } from "./web-encode.ts";
 import { chooseFormats, publishWeb } from "./web-publish.ts";
@@ -45,7 +48,7 @@ export interface PreparedCall {
   readonly recordingPath: string;
   /** recordings/<file> as users see it. */
   readonly recordingDisplay: string;
-  /** SHA-256 of the manifest's bytes, as read and parsed (recorded in the report's `inputs`). */
+  /** SHA-256 of the manifest's bytes, as read and parsed (recorded in the private record). */
   readonly manifestSha256: string;
 }
 
@@ -102,14 +105,17 @@ function asIoError(err: unknown, what: string): unknown {
 }
 
 export interface PublishOptions {
-  /** Fingerprint of the run's output settings for the report's `inputs` (fingerprint.ts); default: no options. */
+  /** Fingerprint of the run's output settings (fingerprint.ts), and the settings, for the private record. */
   readonly settingsSha256?: string;
+  readonly settings?: OutputSettings;
   /** The site settings (redactions/site.yaml): tags, default formats, the pages' site title. Default: none. */
   readonly site?: SiteSettings;
   /** `--formats`: overrides the manifest's and the site's formats. */
   readonly formats?: readonly WebFormat[];
   /** Verify the outputs before they are published (src/verify); default true, `--no-verify` turns it off. */
   readonly verify?: boolean;
+  /** Every call with a manifest (for which files in out/ are this call's); default: listed from redactions/. */
+  readonly calls?: readonly string[];
 }
 
 /**
@@ -160,7 +166,10 @@ async function makeMaster(
   return { samples: decoded, plan: fitted };
 }
 
-/** Redact one call and publish it: pass 1 (makeMaster), the web files and page, verification, renames. */
+/**
+ * Redact one call and publish it: pass 1 (makeMaster), the web files and page, the report, verification of
+ * all of it from the files alone, renames, then the private record. The caller holds the call's lock.
+ */
 export async function redactCall(
   layout: Layout,
   prepared: PreparedCall,
@@ -168,9 +177,10 @@ export async function redactCall(
   options: PublishOptions = {},
 ): Promise<Report> {
   const { manifest } = prepared;
-  const outputs = new OutputSet(layout.outDir);
+  // The lock is held: temporary files of these outputs left by a run that was killed are this run's to remove.
+  const outputs = new OutputSet(layout.outDir, { leftovers: allCallOutputs(prepared.call) });
   const outName = (ext: string): string => `${prepared.call}.${ext}`;
-  let masterVerified: Promise<MasterVerification> | undefined;
+  let masterVerified: Promise<MasterOutcome> | undefined;
   try {
     progress({ call: prepared.call, stage: "reading" });
     const hashing = sha256File(prepared.recordingPath, prepared.recordingDisplay);
@@ -202,7 +212,19 @@ export async function redactCall(
       throw err;
     }
     const { samples, plan } = passOne;
-    const call: InspectedCall = { ...prepared, format, samples, sourceSha256: await hashing, plan };
+    const sourceSha256 = await hashing;
+    const toVerify: CallToVerify = {
+      call: prepared.call,
+      manifest,
+      site,
+      formats,
+      calls: options.calls ?? listCalls(layout),
+      recording: { path: prepared.recordingPath, display: prepared.recordingDisplay, sha256: sourceSha256 },
+      manifestSha256: prepared.manifestSha256,
+      source: { sampleRate: rate, channels: format.channels, samples },
+      outDir: layout.outDir,
+      progress: (fraction) => progress({ call: prepared.call, stage: "verifying", fraction }),
+    };
 
     // Pass 2: the web formats from the master, each with one linear gain (and a limiter only if
     // needed), encoded in parallel; then the call's page.
@@ -221,12 +243,12 @@ export async function redactCall(
       wavHash = sha256File(wavTmp, `out/${outName("wav")}`);
       wavHash.catch(() => {});
       if (options.verify !== false) {
-        masterVerified = verifyCallMaster(call, outName("wav"), pathIn(outputs, layout.outDir));
+        masterVerified = verifyMasterEarly(toVerify, { name: outName("wav"), path: wavTmp });
         masterVerified.catch(() => {});
       }
     };
     const published = await publishWeb({
-      call: call.call,
+      call: prepared.call,
       manifest,
       plan,
       samples,
@@ -236,16 +258,15 @@ export async function redactCall(
       codecLevels: levels,
       site,
       outputs,
-      onFrames: (done) => progress({ call: call.call, stage: "encoding", fraction: done / samples }),
+      onFrames: (done) => progress({ call: prepared.call, stage: "encoding", fraction: done / samples }),
       onEncoding: besideEncoding,
     });
     const wavSha = await (wavHash ?? sha256File(wavTmp, `out/${outName("wav")}`));
     const report = buildReport({
-      sourceFile: relative(layout.recordingsDir, call.recordingPath).split("\\").join("/"),
-      sourceSha256: call.sourceSha256,
+      call: prepared.call,
       format,
       samples,
-      title: manifest.title ?? call.call,
+      title: manifest.title ?? prepared.call,
       plan,
       tone: {
         levelDb: manifest.tone.levelDb,
@@ -260,24 +281,49 @@ export async function redactCall(
         ...published.outputs,
       },
       tool: TOOL,
-      inputs: {
-        recordingSha256: call.sourceSha256,
-        manifestSha256: call.manifestSha256,
-        settingsSha256: options.settingsSha256 ?? (await settingsDigest({})),
-        tool: toolId(),
-      },
     });
-    // Verify the temporary files before anything is renamed into place: a failure publishes nothing.
-    const final =
-      options.verify === false
-        ? report
-        : await verifyBeforePublishing(call, report, outputs, layout.outDir, progress, {
-            ...(masterVerified ? { master: masterVerified } : {}),
-          });
-    writeFileSync(outputs.temp(outName("json")), serialiseReport(final));
+    const reportText = serialiseReport(report);
+    writeFileSync(outputs.temp(outName("json")), reportText);
+
+    // Verify what out/ will hold, from the files, before anything is renamed into place: a failure publishes nothing.
+    let verification: Verification | null = null;
+    if (options.verify !== false) {
+      verification = await verifyCall(
+        { ...toVerify, staged: outputs.staged() },
+        masterVerified ? { master: masterVerified } : {},
+      );
+      if (!verification.passed) {
+        const table = verificationTable(prepared.call, verification, expectedRanges(toVerify), rate, "failures");
+        throw new RedactError(
+          "E_VERIFY",
+          1,
+          `${prepared.call}: the new outputs failed verification, so nothing was published (out/ is as it was):\n${table}`,
+        );
+      }
+    }
+    const hashes: Record<string, string> = {};
+    for (const o of Object.values(report.outputs)) hashes[o.file] = o.sha256;
+    hashes[outName("json")] = sha256Hex(reportText);
     outputs.commit();
-    progress({ call: call.call, stage: "done", fraction: 1 });
-    return final;
+    const ffmpeg = await ffmpegIdentity();
+    try {
+      writeRecord(layout, {
+        call: prepared.call,
+        recording: { file: prepared.recordingDisplay, sha256: sourceSha256 },
+        manifest: { file: manifest.file, sha256: prepared.manifestSha256 },
+        settingsSha256: options.settingsSha256 ?? (await settingsDigest({})),
+        settings: options.settings ?? {},
+        tool: toolId(),
+        ffmpeg: ffmpeg.version,
+        publishedAt: new Date().toISOString(),
+        published: Object.fromEntries(Object.entries(hashes).sort(([a], [b]) => (a < b ? -1 : 1))),
+        verification: verification && { ...verification, at: new Date().toISOString() },
+      });
+    } catch (err) {
+      throw recordError(prepared.call, err);
+    }
+    progress({ call: prepared.call, stage: "done", fraction: 1 });
+    return report;
   } catch (err) {
     // No decoder of the master's check is left running (or reading files about to go).
     await masterVerified?.catch(() => {});

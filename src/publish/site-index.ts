@@ -1,19 +1,21 @@
 /**
- * out/index.html, rebuilt from every report in out/ (out/*.json), so it lists
- * what is actually published whichever run, or however many runs at once,
- * published it. Written like every output: a temporary file, then a rename,
+ * out/index.html, rebuilt from the reports in out/ of the calls in
+ * redactions/, so it lists what is actually published whichever run, or however
+ * many runs at once, published it. Written like every output: a temporary file, then a rename,
  * so a reader (or a static host syncing out/) never sees half a page.
  *
  * Call it once after a run's calls have finished (not from each call), so
  * that concurrent calls cannot race on it.
  */
-import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { RedactError } from "../errors.ts";
 import type { SiteSettings } from "../manifest/site.ts";
 import { OutputSet } from "../project/atomic.ts";
-import type { Layout } from "../project/layout.ts";
-import { readRegularFileSync } from "../regular-file.ts";
+import { type Layout, listCalls, locksDir } from "../project/layout.ts";
+import { acquireLock } from "../project/lock.ts";
+import { parseReport, type Report } from "../project/report.ts";
+import { isRegularFile, readRegularFileSync } from "../regular-file.ts";
 import { type IndexEntry, renderIndexPage } from "./page/index-page.ts";
 
 export const INDEX_FILE = "index.html";
@@ -36,46 +38,35 @@ export function naturalCompare(a: string, b: string): number {
   return x.length - y.length || (a < b ? -1 : a > b ? 1 : 0);
 }
 
-const plainFile = (f: unknown): f is string => typeof f === "string" && /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(f);
-
-/** One report's index entry, or undefined if the JSON is not a report this tool wrote. */
-export function indexEntryOf(report: unknown, outDir: string): IndexEntry | undefined {
-  if (typeof report !== "object" || report === null) return undefined;
-  const r = report as {
-    title?: unknown;
-    source?: { sampleRate?: unknown; samples?: unknown };
-    ranges?: unknown;
-    outputs?: Record<string, { file?: unknown } | undefined>;
-  };
-  const rate = r.source?.sampleRate;
-  const samples = r.source?.samples;
-  if (typeof r.title !== "string" || typeof rate !== "number" || !(rate > 0)) return undefined;
-  if (typeof samples !== "number" || !(samples >= 0) || !Array.isArray(r.ranges)) return undefined;
-  if (typeof r.outputs !== "object" || r.outputs === null) return undefined;
-  // The call's page if it has one on disk, else an audio file it published.
-  const candidates = ["html", "mp3", "opus"].map((k) => r.outputs?.[k]?.file);
-  const href = candidates.find((f): f is string => plainFile(f) && existsSync(join(outDir, f)));
+/** A call's index entry: its page if it has one on disk, else an audio file it published. */
+export function indexEntryOf(call: string, report: Report, outDir: string): IndexEntry | undefined {
+  if (report.call !== call || !(report.source.sampleRate > 0)) return undefined;
+  const href = [`${call}.html`, `${call}.mp3`, `${call}.opus`].find(
+    (f) => Object.values(report.outputs).some((o) => o.file === f) && isRegularFile(join(outDir, f)),
+  );
   if (href === undefined) return undefined;
-  return { title: r.title, href, durationSeconds: samples / rate, redactions: r.ranges.length };
+  return {
+    title: report.title,
+    href,
+    durationSeconds: report.source.samples / report.source.sampleRate,
+    redactions: report.ranges.length,
+  };
 }
 
-/** Every report in out/, as index entries, in natural order of the call names. */
+/**
+ * Every published call, as index entries, in natural order of the call names: the calls that have a
+ * manifest in redactions/ and a report of this tool in out/ (a stray JSON file in out/ lists nothing).
+ */
 export function publishedCalls(layout: Layout): IndexEntry[] {
-  let names: string[];
-  try {
-    names = readdirSync(layout.outDir);
-  } catch {
-    return [];
-  }
   const entries: IndexEntry[] = [];
-  for (const name of names.filter((n) => /^[A-Za-z0-9_][A-Za-z0-9_.-]*\.json$/.test(n)).sort(naturalCompare)) {
-    let parsed: unknown;
+  for (const call of [...listCalls(layout)].sort(naturalCompare)) {
+    let parsed: ReturnType<typeof parseReport>;
     try {
-      parsed = JSON.parse(readRegularFileSync(join(layout.outDir, name), 16 << 20).toString("utf8"));
+      parsed = parseReport(readRegularFileSync(join(layout.outDir, `${call}.json`), 16 << 20).toString("utf8"));
     } catch {
-      continue; // not ours, or being written by hand: the index lists reports only
+      continue; // not published (yet)
     }
-    const entry = indexEntryOf(parsed, layout.outDir);
+    const entry = "report" in parsed ? indexEntryOf(call, parsed.report, layout.outDir) : undefined;
     if (entry) entries.push(entry);
   }
   return entries;
@@ -91,22 +82,29 @@ export function indexIsDue(layout: Layout, statuses: readonly string[]): boolean
   return statuses.includes("skipped") && !existsSync(join(layout.outDir, INDEX_FILE));
 }
 
-/** Rebuild out/index.html from the reports in out/; returns how many calls it lists. */
-export function rebuildIndex(layout: Layout, site: SiteSettings): number {
-  const calls = publishedCalls(layout);
-  const html = renderIndexPage({
-    siteTitle: site.title,
-    ...(site.description === undefined ? {} : { description: site.description }),
-    calls,
-  });
-  const outputs = new OutputSet(layout.outDir);
+/**
+ * Rebuild out/index.html from the reports in out/; returns how many calls it lists. Under the site's lock, so
+ * that runs finishing at the same time (on this machine or others sharing out/) rebuild it one after another,
+ * each from what the others published before it.
+ */
+export async function rebuildIndex(layout: Layout, site: SiteSettings): Promise<number> {
+  const lock = await acquireLock(locksDir(layout), "index");
+  const outputs = new OutputSet(layout.outDir, { leftovers: [INDEX_FILE] });
   try {
+    const calls = publishedCalls(layout);
+    const html = renderIndexPage({
+      siteTitle: site.title,
+      ...(site.description === undefined ? {} : { description: site.description }),
+      calls,
+    });
     writeFileSync(outputs.temp(INDEX_FILE), html);
     outputs.commit();
+    return calls.length;
   } catch (err) {
     outputs.discard();
     if (err instanceof RedactError) throw err;
     throw new RedactError("E_IO", 1, `writing out/${INDEX_FILE} failed: ${(err as Error).message}`, { cause: err });
+  } finally {
+    lock.release();
   }
-  return calls.length;
 }

@@ -15,9 +15,9 @@ import { mp3BitrateKbps, mp3SampleRate } from "../media/mp3.ts";
 import { OPUS_SAMPLE_RATE, opusBitrateKbps } from "../media/opus.ts";
 import type { Plan } from "../plan/plan.ts";
 import type { OutputSet } from "../project/atomic.ts";
+import type { OutputRecord, WebOutputRecord } from "../project/report.ts";
 import { type CallPageData, type PageCategory, renderCallPage } from "./page/call-page.ts";
 import { categoryColours } from "./page/colours.ts";
-import type { OutputRecord } from "./report.ts";
 import type { WebSignal } from "./web-audio.ts";
 import { encodeWeb, WEB_CODECS, type WebPlan } from "./web-encode.ts";
 
@@ -27,19 +27,6 @@ export const chooseFormats = (
   manifest: Manifest,
   site: SiteSettings | undefined,
 ): readonly WebFormat[] => cli ?? manifest.formats ?? site?.formats ?? DEFAULT_WEB_FORMATS;
-
-/** A web audio output in the report: its file and hash, and how it was made. */
-export interface WebOutputRecord extends OutputRecord {
-  readonly sampleRate: number;
-  readonly bitrateKbps: number;
-  /** The one linear gain this file got, and whether a true-peak limiter was needed. */
-  readonly gainDb: number;
-  readonly limiter: boolean;
-  /** The level change this codec makes, compensated in gainDb. */
-  readonly encoderLevelDb: number;
-  /** The file's loudness as the pipeline predicts it. */
-  readonly expectedLufs: number | null;
-}
 
 const round2 = (x: number): number => Number(x.toFixed(2));
 

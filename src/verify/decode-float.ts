@@ -8,6 +8,7 @@
 import type { Readable } from "node:stream";
 import { RedactError } from "../errors.ts";
 import { startFfmpeg } from "../media/ffmpeg.ts";
+import { readWavHeader } from "../media/wav.ts";
 
 export interface FloatFormat {
   readonly sampleRate: number;
@@ -91,45 +92,23 @@ export interface DecodeOptions {
   readonly pcm16?: boolean;
 }
 
-const WAVE_FORMAT_PCM = 1;
-const WAVE_FORMAT_IEEE_FLOAT = 3;
-const WAVE_FORMAT_EXTENSIBLE = 0xfffe;
-
 type Header =
   | { readonly kind: "more" }
   | { readonly kind: "ok"; readonly format: FloatFormat; readonly dataOffset: number }
   | { readonly kind: "bad"; readonly reason: string };
 
-/** The header of the 32-bit float or 16-bit PCM WAV ffmpeg writes on a pipe (sizes unknown, extra chunks possible). */
+/** The header of the 32-bit float or 16-bit PCM WAV ffmpeg writes on a pipe (media/wav.ts reads it). */
 export function parseFloatWavHeader(b: Buffer): Header {
-  if (b.length < 12) return { kind: "more" };
-  if (b.toString("latin1", 0, 4) !== "RIFF" || b.toString("latin1", 8, 12) !== "WAVE") {
-    return { kind: "bad", reason: "not a RIFF/WAVE stream" };
+  const h = readWavHeader(b);
+  if (h.kind !== "ok") return h;
+  const { sampleRate, channels, bits, float } = h.format;
+  if (!(float && bits === 32) && !(!float && bits === 16)) {
+    return {
+      kind: "bad",
+      reason: `expected 32-bit float or 16-bit PCM, got ${float ? "float" : "integer"} samples of ${bits} bits`,
+    };
   }
-  let off = 12;
-  let format: FloatFormat | undefined;
-  for (;;) {
-    if (b.length < off + 8) return { kind: "more" };
-    const id = b.toString("latin1", off, off + 4);
-    const size = b.readUInt32LE(off + 4);
-    if (id === "data") {
-      return format ? { kind: "ok", format, dataOffset: off + 8 } : { kind: "bad", reason: "data before fmt" };
-    }
-    if (b.length < off + 8 + size) return { kind: "more" };
-    if (id === "fmt ") {
-      if (size < 16) return { kind: "bad", reason: "fmt chunk too short" };
-      let tag = b.readUInt16LE(off + 8);
-      if (tag === WAVE_FORMAT_EXTENSIBLE && size >= 40) tag = b.readUInt16LE(off + 8 + 24);
-      const bits = b.readUInt16LE(off + 22);
-      const float = tag === WAVE_FORMAT_IEEE_FLOAT && bits === 32;
-      if (!float && !(tag === WAVE_FORMAT_PCM && bits === 16)) {
-        return { kind: "bad", reason: `expected 32-bit float or 16-bit PCM, got format ${tag} with ${bits} bits` };
-      }
-      format = { channels: b.readUInt16LE(off + 10), sampleRate: b.readUInt32LE(off + 12), bits: float ? 32 : 16 };
-      if (format.channels < 1 || format.sampleRate < 1) return { kind: "bad", reason: "no channels or rate" };
-    }
-    off += 8 + size + (size % 2);
-  }
+  return { kind: "ok", format: { sampleRate, channels, bits: float ? 32 : 16 }, dataOffset: h.dataOffset };
 }
 
 /** Decode the first audio stream of `path` to float PCM. Fails with E_DECODE and ffmpeg's words. */

@@ -19,6 +19,14 @@ export interface Needle {
 /** Keys that describe a container's technical make-up, not the call. */
 const TECHNICAL_KEYS = new Set(["encoder", "major_brand", "minor_version", "compatible_brands"]);
 
+/**
+ * A value that only names a codec or muxer and its version (`LAME3.100`, `Lavf58.76.100`, `Lavc libopus`):
+ * the same strings every encoder writes into its own files, ours included, so finding one in an output says
+ * nothing about the source, whatever tag it was under.
+ */
+export const GENERIC_ENCODER =
+  /^(?:lame|lavf|lavc|lavu|libavformat|libavcodec|libmp3lame|libopus|libvorbis|opus|vorbis|ffmpeg|xiph\.org libvorbis(?: i)?|libsndfile|sox)(?:[\s_-]?v?[\d.]+)*(?:\s+(?:lame|libmp3lame|libopus|libvorbis|aac|pcm_[a-z0-9]+|mp3|opus|vorbis|flac))?(?:\s*\([^)]*\))?$/i;
+
 /** Shorter strings, and numbers shorter than this, turn up by chance in audio bytes and in the report. */
 export const MIN_TEXT_LENGTH = 6;
 export const MIN_NUMBER_LENGTH = 8;
@@ -159,7 +167,7 @@ export async function sourceMetadata(
     if (TECHNICAL_KEYS.has(key.toLowerCase())) return;
     for (const t of [value, ...value.split("\n")]) {
       const text = t.trim();
-      if (!isDistinctive(text) || texts.has(text)) continue;
+      if (!isDistinctive(text) || texts.has(text) || GENERIC_ENCODER.test(text)) continue;
       if (exempt.some((e) => e.includes(text))) continue;
       texts.set(text, `the source's ${key} ${where}`);
     }

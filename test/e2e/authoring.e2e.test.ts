@@ -217,15 +217,15 @@ describe("npm run redact -- --check and --preview", { timeout: 60_000 }, () => {
     expect(r.status, r.stderr).toBe(0);
     // Range 3 is the label-imported 4.0-4.5 s obscenity: samples 32000-36000, so the window is 16000-48000
     // (clipped at the recording's end, 48000).
-    expect(r.stdout).toContain("out/preview/talk-3.wav: range 3 (obscenity, 0:04.000-0:04.500");
-    const preview = readWav(project.read("out/preview/talk-3.wav"));
+    expect(r.stdout).toContain("private/previews/talk-3.wav: range 3 (obscenity, 0:04.000-0:04.500");
+    const preview = readWav(project.read("private/previews/talk-3.wav"));
     expect(preview.sampleRate).toBe(RATE);
     expect(preview.channels[0]?.length).toBe(48000 - 16000);
     expect(firstDifference(preview.channels[0], master.channels[0]?.subarray(16000, 48000))).toBe(-1);
     const first = project.redact(["--preview", "talk", "1"]);
     expect(first.status, first.stderr).toBe(0);
     // Range 1 is 1.005-1.5 s: samples 8040-12000; the window starts at 0 and ends at 28000.
-    const p1 = readWav(project.read("out/preview/talk-1.wav"));
+    const p1 = readWav(project.read("private/previews/talk-1.wav"));
     expect(firstDifference(p1.channels[0], master.channels[0]?.subarray(0, 28000))).toBe(-1);
   });
 
@@ -238,6 +238,6 @@ describe("npm run redact -- --check and --preview", { timeout: 60_000 }, () => {
     const late = project.redact(["--preview", "late", "1"]);
     expect(late.status).toBe(2);
     expect(late.stderr).toContain("redactions/late.yaml:2:24: redactions[1].end: end 0:06.500 is past the end");
-    expect(existsSync(join(project.root, "out/preview/late-1.wav"))).toBe(false);
+    expect(existsSync(join(project.root, "private/previews/late-1.wav"))).toBe(false);
   });
 });

@@ -3,7 +3,9 @@
  * skipping unchanged calls without running ffmpeg on them, --force, --shard, and progress output on a
  * terminal versus a pipe.
  */
+
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { chmodSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -106,12 +108,31 @@ describe("redact --all", { timeout: 60_000 }, () => {
     }
   });
 
-  it("records the inputs in the report", () => {
+  it("records the inputs in the call's private record, outside out/, and none of them in the public report", () => {
     const report = JSON.parse(project.read("out/a.json").toString("utf8"));
-    expect(report.inputs.recordingSha256).toBe(report.source.sha256);
-    expect(report.inputs.manifestSha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(report.inputs.settingsSha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(report.inputs.tool).toBe(`${report.tool.name} ${report.tool.version}`);
+    const record = JSON.parse(project.read("private/a.json").toString("utf8"));
+    expect(record.recording.file).toMatch(/^recordings\//);
+    expect(record.recording.sha256).toBe(
+      createHash("sha256").update(project.read(record.recording.file)).digest("hex"),
+    );
+    expect(record.manifest).toEqual({
+      file: "redactions/a.yaml",
+      sha256: createHash("sha256").update(project.read("redactions/a.yaml")).digest("hex"),
+    });
+    expect(record.settingsSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(record.tool).toBe(`${report.tool.name} ${report.tool.version}`);
+    expect(record.ffmpeg).toMatch(/^ffmpeg version /);
+    expect(record.verification.passed).toBe(true);
+    // Every file it put in out/, with the hash it has there.
+    for (const [name, sha] of Object.entries(record.published as Record<string, string>)) {
+      expect(
+        createHash("sha256")
+          .update(project.read(`out/${name}`))
+          .digest("hex"),
+        name,
+      ).toBe(sha);
+    }
+    expect(Object.keys(report)).toEqual(["call", "title", "source", "ranges", "tone", "loudness", "outputs", "tool"]);
   });
 });
 

@@ -16,7 +16,7 @@ import { projectLayout } from "../../src/project/layout.ts";
 import { prepareCall, redactCall } from "../../src/publish/redact-call.ts";
 import { speechLike, wavBytes } from "../helpers/audio.ts";
 import { type TempProject, tempProject } from "../helpers/project.ts";
-import { MAIN, RUN } from "../helpers/verify-cli.ts";
+import { MAIN, RUN, verificationOf } from "../helpers/verify-cli.ts";
 
 const RATE = 8000;
 const SECONDS = 3;
@@ -201,10 +201,9 @@ describe("fuzzed manifests", () => {
     await fc.assert(
       fc.asyncProperty(working, async (text) => {
         p.write(FILE, text);
-        const report = await redactCall(layout, prepareCall(layout, "f"));
-        const v = (report as { verification?: { passed: boolean; rows: Array<{ status: string; detail: string }> } })
-          .verification;
-        expect(v?.passed, JSON.stringify(v?.rows.filter((r) => r.status === "fail"))).toBe(true);
+        await redactCall(layout, prepareCall(layout, "f"));
+        const v = verificationOf(p.root, "f");
+        expect(v.passed, JSON.stringify(v.rows.filter((r) => r.status === "fail"))).toBe(true);
       }),
       {
         numRuns: 4,

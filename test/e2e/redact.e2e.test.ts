@@ -107,12 +107,16 @@ describe.each(CASES)("redact at $rate Hz, $channels channel(s)", ({ rate, channe
     }
   });
 
-  it("writes a report with the ranges in samples and seconds and the files' hashes, and no private note", () => {
+  it("writes a public report with the ranges in samples and seconds and the files' hashes, nothing private", () => {
     const text = project.read("out/call9.json").toString("utf8");
     expect(text).not.toContain("SECRET-NOTE");
+    const recordingSha = createHash("sha256").update(project.read("recordings/call9.wav")).digest("hex");
+    expect(text).not.toContain(recordingSha);
     const report = JSON.parse(text);
-    expect(report.source).toMatchObject({ file: "call9.wav", sampleRate: rate, channels, samples: frames });
-    expect(report.source.sha256).toBe(createHash("sha256").update(project.read("recordings/call9.wav")).digest("hex"));
+    expect(report.call).toBe("call9");
+    expect(report.title).toBe("Test call: a name & a swear");
+    // The source's format and length only: not its file name, not its hash.
+    expect(report.source).toEqual({ sampleRate: rate, channels, samples: frames });
     expect(
       report.ranges.map((r: { startSample: number; endSample: number; category: string; frequency: number }) => [
         r.startSample,

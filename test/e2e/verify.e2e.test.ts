@@ -1,9 +1,10 @@
 /**
  * `npm run verify` and the verification at the end of every `redact`, as a
  * user runs them: on a freshly published call everything passes and the
- * report carries the result; on deliberately broken outputs (each one broken
- * in one way, with its report's hash made to match so that only the audio or
- * metadata check can catch it) the run exits 1 with a row that says why.
+ * call's private record carries the result; on deliberately broken outputs
+ * (each one broken in one way, with its report's hashes made to match so that
+ * only the audio or metadata check can catch it) the run exits 1 with a row
+ * that says why.
  */
 import { createHash } from "node:crypto";
 import { copyFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -11,7 +12,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { speechLike, wavBytes } from "../helpers/audio.ts";
 import { type TempProject, tempProject } from "../helpers/project.ts";
-import { ffmpeg, type Row, STACK, verificationOf, verifyCli } from "../helpers/verify-cli.ts";
+import { ffmpeg, type Row, recordOf, STACK, snapshot, verificationOf, verifyCli } from "../helpers/verify-cli.ts";
 
 const RATE = 8000;
 const SECONDS = 6;
@@ -50,9 +51,9 @@ const reportOf = (call: string) => JSON.parse(readFileSync(join(out, `${call}.js
 const AUDIO = /\.(wav|mp3|opus|ogg|m4a)$/;
 
 describe("after redact", () => {
-  it("the report carries a passing verification: a row per range and audio file, and per file", () => {
+  it("the private record carries a passing verification: a row per range and audio file, and per file", () => {
     const report = reportOf("good");
-    const v = report.verification as { passed: boolean; rows: Row[] };
+    const v = verificationOf(project.root, "good");
     expect(v.passed).toBe(true);
     const audio = Object.values(report.outputs as Record<string, { file: string }>)
       .map((o) => o.file)
@@ -81,8 +82,8 @@ describe("after redact", () => {
 });
 
 describe("npm run verify on a good call", () => {
-  it("passes, prints one row per range and file, and leaves the report byte-identical", () => {
-    const before = readFileSync(join(out, "good.json"));
+  it("passes, prints one row per range and file, and leaves out/ byte-identical", () => {
+    const before = snapshot(out);
     const r = verifyCli(project.root, ["good"]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toBe("");
@@ -93,7 +94,7 @@ describe("npm run verify on a good call", () => {
       for (const l of lines) expect(l).toMatch(/\sok\s/);
     }
     expect(r.stdout).toContain("good: verified");
-    expect(readFileSync(join(out, "good.json")).equals(before)).toBe(true);
+    expect(snapshot(out)).toEqual(before);
   });
 });
 
@@ -106,29 +107,34 @@ function brokenCopy(name: string, breakIt: (file: (ext: string) => string) => vo
   copyFileSync(join(project.root, "recordings/good.mp3"), join(project.root, `recordings/${name}.mp3`));
   project.write(`redactions/${name}.yaml`, manifest);
   const report = reportOf("good");
+  report.call = name;
   for (const o of Object.values(report.outputs as Record<string, { file: string }>)) {
     const ext = o.file.slice("good.".length);
     copyFileSync(join(out, o.file), join(out, `${name}.${ext}`));
     o.file = `${name}.${ext}`;
   }
+  // The page's links and player, to the copy's own files.
+  const page = join(out, `${name}.html`);
+  writeFileSync(page, readFileSync(page, "utf8").replaceAll("good.", `${name}.`));
   breakIt((ext) => join(out, `${name}.${ext}`));
   for (const o of Object.values(report.outputs as Record<string, { file: string; sha256: string }>)) {
     o.sha256 = sha(join(out, o.file));
   }
-  delete report.verification;
   writeFileSync(join(out, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
 }
 
 /** Re-encode out/<call>.mp3 through an ffmpeg filter, as the pipeline encodes (48 kHz mono 64 kbps). */
 function reencode(input: string, output: string, filter: string): void {
-  const tmp = `${output}.tmp.mp3`;
+  // Scratch files outside out/: anything of the call's name in out/ is checked (and fails) as the call's.
+  const tmp = join(project.root, "reencoded.tmp.mp3");
   ffmpeg(["-i", input, "-af", filter, "-ar", "48000", "-ac", "1", "-c:a", "libmp3lame", "-b:a", "64k", tmp]);
   copyFileSync(tmp, output);
 }
 
 describe("npm run verify on broken outputs", () => {
   let run: ReturnType<typeof verifyCli>;
-  const rows = (call: string): Row[] => verificationOf(join(out, `${call}.json`)).rows;
+  let results: Array<{ call: string; passed: boolean; rows: Row[] }>;
+  const rows = (call: string): Row[] => results.find((r) => r.call === call)?.rows ?? [];
   const failing = (call: string): Row[] => rows(call).filter((r) => r.status === "fail");
 
   beforeAll(() => {
@@ -147,14 +153,18 @@ describe("npm run verify on broken outputs", () => {
     brokenCopy("b-late", (file) => reencode(file("mp3"), file("mp3"), `adelay=60,atrim=0:${SECONDS}`));
     // 4. The source's artist tag copied into the MP3.
     brokenCopy("b-tag", (file) => {
-      ffmpeg(["-i", file("mp3"), "-c", "copy", "-metadata", `artist=${TAGS.artist}`, `${file("mp3")}.t.mp3`]);
-      copyFileSync(`${file("mp3")}.t.mp3`, file("mp3"));
+      const tagged = join(project.root, "tagged.tmp.mp3");
+      ffmpeg(["-i", file("mp3"), "-c", "copy", "-metadata", `artist=${TAGS.artist}`, tagged]);
+      copyFileSync(tagged, file("mp3"));
     });
     // 5. The MP3 6 dB too loud.
     brokenCopy("b-loud", (file) => reencode(file("mp3"), file("mp3"), "volume=6dB"));
     // 6. The manifest changed after publishing: the outputs no longer match what it asks for.
     brokenCopy("b-stale", () => {}, MANIFEST.replace("start: 2.75", "start: 2.25"));
-    run = verifyCli(project.root, ["b-master", "b-speech", "b-late", "b-tag", "b-loud", "b-stale"]);
+    const calls = ["b-master", "b-speech", "b-late", "b-tag", "b-loud", "b-stale"];
+    run = verifyCli(project.root, calls);
+    const json = verifyCli(project.root, [...calls, "--json"]);
+    results = JSON.parse(json.stdout);
   }, 60_000);
 
   it("exits 1, without a stack trace, with FAIL rows in the table", () => {
@@ -163,7 +173,7 @@ describe("npm run verify on broken outputs", () => {
     expect(run.stdout).toMatch(/FAIL/);
     for (const call of ["b-master", "b-speech", "b-late", "b-tag", "b-loud", "b-stale"]) {
       expect(run.stdout).toContain(`${call}: verification FAILED`);
-      expect(verificationOf(join(out, `${call}.json`)).passed).toBe(false);
+      expect(results.find((r) => r.call === call)?.passed).toBe(false);
     }
   });
 
@@ -208,11 +218,11 @@ describe("npm run verify on broken outputs", () => {
 });
 
 describe("redact --no-verify", () => {
-  it("publishes the same files, with no verification in the report", () => {
+  it("publishes the same files, and its private record says they were not verified", () => {
     const before = readFileSync(join(out, "good.mp3"));
     const r = project.redact(["good", "--force", "--no-verify"]);
     expect(r.status, r.stderr).toBe(0);
-    expect(reportOf("good").verification).toBeUndefined();
+    expect(recordOf(project.root, "good").verification).toBeNull();
     expect(readFileSync(join(out, "good.mp3")).equals(before)).toBe(true);
   });
 });

@@ -82,8 +82,21 @@ export interface Row {
   readonly detail: string;
 }
 
-export function verificationOf(reportPath: string): { passed: boolean; rows: Row[] } {
-  return JSON.parse(readFileSync(reportPath, "utf8")).verification;
+/** The private record of a call (private/<call>.json under the project's root). */
+export function recordOf(root: string, call: string): Record<string, unknown> & { verification: Verification | null } {
+  return JSON.parse(readFileSync(join(root, "private", `${call}.json`), "utf8"));
+}
+
+export interface Verification {
+  readonly passed: boolean;
+  readonly rows: Row[];
+}
+
+/** What the last verification of a call found (redact's, or npm run verify's), from its private record. */
+export function verificationOf(root: string, call: string): Verification {
+  const v = recordOf(root, call).verification;
+  if (!v) throw new Error(`no verification in private/${call}.json`);
+  return v;
 }
 
 /** A stack trace line, as Node prints them. */

@@ -1,7 +1,7 @@
 /**
  * Temporary files and the scratch files a step keeps beside them (`<temp>.part1`, the MP3 parts): an
- * interrupted run's discard removes both, and a later run removes both when left by a process that is
- * gone (SIGKILL). Another process's files, still running, stay.
+ * interrupted run's discard removes both; a later run holding the call's lock removes those of the
+ * call's outputs (left by a run killed outright), and nothing else.
  */
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -24,15 +24,28 @@ describe("OutputSet", () => {
     expect(readdirSync(out).sort()).toEqual(["call4.mp3", "call5.mp3.part1"]);
   });
 
-  it("removes a dead process's temporary and scratch files when a run starts, not a live one's", () => {
-    const out = join(dir, "stale");
+  it("removes the leftovers of the outputs it is told about (its caller holds their lock), whoever left them", () => {
+    const out = join(dir, "leftovers");
+    const mine = [
+      ".call4.mp3.4194305-0123abcd.tmp",
+      ".call4.mp3.4194305-0123abcd.tmp.part1",
+      ".call4.wav.77-89abcdef.tmp",
+    ];
+    // Another call's, and one of a live process here: not named, so never touched.
+    const others = [".call5.mp3.4194305-0123abcd.tmp", `.call40.mp3.${process.ppid}-89abcdef.tmp`];
     new OutputSet(out).temp("warm-up.wav"); // makes the folder
-    // Above Linux's largest pid (2^22): no such process.
-    const dead = [".call4.mp3.4194305-0123abcd.tmp", ".call4.mp3.4194305-0123abcd.tmp.part1"];
-    const live = [`.call4.mp3.${process.ppid}-89abcdef.tmp`, `.call4.mp3.${process.ppid}-89abcdef.tmp.part2`];
-    for (const f of [...dead, ...live]) writeFileSync(join(out, f), "x");
+    for (const f of [...mine, ...others]) writeFileSync(join(out, f), "x");
+    new OutputSet(out, { leftovers: ["call4.mp3", "call4.wav"] }).temp("call4.mp3");
+    for (const f of mine) expect(existsSync(join(out, f)), f).toBe(false);
+    for (const f of others) expect(existsSync(join(out, f)), f).toBe(true);
+  });
+
+  it("without leftovers named, removes nothing of anyone else's, even a dead process's", () => {
+    const out = join(dir, "none");
+    new OutputSet(out).temp("warm-up.wav");
+    const dead = ".call4.mp3.4194305-0123abcd.tmp";
+    writeFileSync(join(out, dead), "x");
     new OutputSet(out).temp("call4.mp3");
-    for (const f of dead) expect(existsSync(join(out, f))).toBe(false);
-    for (const f of live) expect(existsSync(join(out, f))).toBe(true);
+    expect(existsSync(join(out, dead))).toBe(true);
   });
 });

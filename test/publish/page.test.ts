@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { projectLayout } from "../../src/project/layout.ts";
 import { type CallPageData, renderCallPage } from "../../src/publish/page/call-page.ts";
 import { categoryColours } from "../../src/publish/page/colours.ts";
 import { clock, esc } from "../../src/publish/page/html.ts";
@@ -134,28 +135,68 @@ describe("colours and clocks", () => {
 });
 
 describe("the index", () => {
-  const dir = mkdtempSync(join(tmpdir(), "index-test-"));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const report = (title: string, samples: number, ranges: number, outputs: object) =>
+  const root = mkdtempSync(join(tmpdir(), "index-test-"));
+  const layout = projectLayout(root);
+  mkdirSync(layout.outDir, { recursive: true });
+  mkdirSync(layout.redactionsDir, { recursive: true });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  const sha = "0".repeat(64);
+  const report = (call: string, title: string, samples: number, ranges: number, outputs: object) =>
     JSON.stringify({
+      call,
       title,
-      source: { sampleRate: 8000, samples },
-      ranges: Array.from({ length: ranges }, () => ({})),
+      source: { sampleRate: 8000, channels: 1, samples },
+      ranges: Array.from({ length: ranges }, (_, i) => ({
+        startSample: i,
+        endSample: i + 1,
+        startSeconds: 0,
+        endSeconds: 0,
+        category: "sensitive",
+        frequency: 440,
+        entries: [i + 1],
+      })),
+      tone: { levelDb: -18, rampMs: 5, padMs: 0 },
+      loudness: {
+        measuredLufs: null,
+        measuredTruePeakDbtp: null,
+        targetLufs: -19,
+        gainDb: 0,
+        limiter: false,
+        encoderLevelDb: 0,
+        expectedLufs: null,
+      },
       outputs,
+      tool: { name: "call-redactor", version: "x" },
     });
+  const put = (name: string, text = ""): void => writeFileSync(join(layout.outDir, name), text);
+  const manifest = (call: string): void =>
+    writeFileSync(join(layout.redactionsDir, `${call}.yaml`), "redactions: []\n");
 
-  it("lists every report in out/ in natural order, linking to the page (or the audio without one)", () => {
-    writeFileSync(join(dir, "call10.json"), report("Ten", 8000 * 75, 1, { html: { file: "call10.html" } }));
-    writeFileSync(join(dir, "call10.html"), "");
-    writeFileSync(join(dir, "call2.json"), report("Two", 8000 * 61, 3, { html: { file: "call2.html" } }));
-    writeFileSync(join(dir, "call2.html"), "");
-    writeFileSync(join(dir, "old.json"), report("Old", 8000, 0, { mp3: { file: "old.mp3" } }));
-    writeFileSync(join(dir, "old.mp3"), "");
-    writeFileSync(join(dir, "gone.json"), report("Gone", 8000, 0, { html: { file: "gone.html" } })); // no file
-    writeFileSync(join(dir, "notes.json"), '{"hello": 1}');
-    writeFileSync(join(dir, "broken.json"), "{");
-    writeFileSync(join(dir, "evil.json"), report("Evil", 8000, 0, { html: { file: "../../etc/passwd" } }));
-    const layout = { root: dir, redactionsDir: dir, recordingsDir: dir, outDir: dir };
+  it("lists the calls of redactions/ with a report in out/, in natural order, linking to the page (or the audio)", () => {
+    for (const c of ["call10", "call2", "old", "older", "gone", "notes", "broken", "evil", "other"]) manifest(c);
+    put("call10.json", report("call10", "Ten", 8000 * 75, 1, { html: { file: "call10.html", sha256: sha } }));
+    put("call10.html");
+    put("call2.json", report("call2", "Two", 8000 * 61, 3, { html: { file: "call2.html", sha256: sha } }));
+    put("call2.html");
+    const mp3 = {
+      sampleRate: 44100,
+      bitrateKbps: 64,
+      gainDb: 0,
+      limiter: false,
+      encoderLevelDb: 0,
+      expectedLufs: null,
+    };
+    put("old.json", report("old", "Old", 8000, 0, { mp3: { file: "old.mp3", sha256: sha, ...mp3 } }));
+    put("old.mp3"); // published without a page
+    put("older.json", report("older", "Older", 8000, 0, { wav: { file: "older.wav", sha256: sha } }));
+    put("older.mp3"); // on disk, but its report does not list it
+    put("gone.json", report("gone", "Gone", 8000, 0, { html: { file: "gone.html", sha256: sha } })); // no page
+    put("notes.json", '{"hello": 1}');
+    put("broken.json", "{");
+    put("evil.json", report("evil", "Evil", 8000, 0, { html: { file: "../../etc/passwd", sha256: sha } }));
+    put("other.json", report("call2", "Another's", 8000, 0, { html: { file: "call2.html", sha256: sha } }));
+    put("stray.json", report("stray", "No manifest", 8000, 0, { html: { file: "stray.html", sha256: sha } }));
+    put("stray.html");
     expect(publishedCalls(layout)).toEqual([
       { title: "Two", href: "call2.html", durationSeconds: 61, redactions: 3 },
       { title: "Ten", href: "call10.html", durationSeconds: 75, redactions: 1 },
