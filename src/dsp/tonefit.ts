@@ -84,18 +84,35 @@ export interface LagMatch {
   readonly correlation: number;
 }
 
-const twiddleCache = new Map<number, { cos: Float64Array; sin: Float64Array }>();
+interface FftTables {
+  readonly cos: Float64Array;
+  readonly sin: Float64Array;
+  /** Index pairs (i, j), i < j, that the bit-reversal permutation swaps. */
+  readonly swaps: Uint32Array;
+}
+
+const twiddleCache = new Map<number, FftTables>();
 
 /** cos and sin of 2 pi j / n for j < n / 2, computed once per size. */
-function twiddles(n: number): { cos: Float64Array; sin: Float64Array } {
+function twiddles(n: number): FftTables {
   let t = twiddleCache.get(n);
   if (!t) {
     const half = Math.max(1, n >> 1);
-    t = { cos: new Float64Array(half), sin: new Float64Array(half) };
+    const cos = new Float64Array(half);
+    const sin = new Float64Array(half);
     for (let j = 0; j < half; j++) {
-      t.cos[j] = Math.cos((2 * Math.PI * j) / n);
-      t.sin[j] = Math.sin((2 * Math.PI * j) / n);
+      cos[j] = Math.cos((2 * Math.PI * j) / n);
+      sin[j] = Math.sin((2 * Math.PI * j) / n);
     }
+    // The bit-reversal permutation as the pairs it swaps.
+    const pairs: number[] = [];
+    for (let i = 1, j = 0; i < n; i++) {
+      let bit = n >> 1;
+      for (; j & bit; bit >>= 1) j ^= bit;
+      j ^= bit;
+      if (i < j) pairs.push(i, j);
+    }
+    t = { cos, sin, swaps: Uint32Array.from(pairs) };
     twiddleCache.set(n, t);
   }
   return t;
@@ -108,37 +125,38 @@ function twiddles(n: number): { cos: Float64Array; sin: Float64Array } {
 export function fft(re: Float64Array, im: Float64Array, inverse = false): void {
   const n = re.length;
   if (n !== im.length || (n & (n - 1)) !== 0) throw new RangeError("fft length must be a power of two");
-  for (let i = 1, j = 0; i < n; i++) {
-    let bit = n >> 1;
-    for (; j & bit; bit >>= 1) j ^= bit;
-    j ^= bit;
-    if (i < j) {
-      const tr = re[i] as number;
-      re[i] = re[j] as number;
-      re[j] = tr;
-      const ti = im[i] as number;
-      im[i] = im[j] as number;
-      im[j] = ti;
-    }
+  const { cos, sin, swaps } = twiddles(n);
+  for (let s = 0; s < swaps.length; s += 2) {
+    const i = swaps[s] as number;
+    const j = swaps[s + 1] as number;
+    const tr = re[i] as number;
+    re[i] = re[j] as number;
+    re[j] = tr;
+    const ti = im[i] as number;
+    im[i] = im[j] as number;
+    im[j] = ti;
   }
-  const { cos, sin } = twiddles(n);
   const sign = inverse ? 1 : -1;
   for (let len = 2; len <= n; len <<= 1) {
     const half = len >> 1;
     const stride = n / len;
-    for (let i = 0; i < n; i += len) {
-      for (let k = 0; k < half; k++) {
-        // exp(-+2 pi i k / len) = exp(-+2 pi i (k stride) / n)
-        const wr = cos[k * stride] as number;
-        const wi = sign * (sin[k * stride] as number);
-        const a = i + k;
+    // Each twiddle factor once per stage, applied to every block: the same butterflies in another order.
+    for (let k = 0; k < half; k++) {
+      // exp(-+2 pi i k / len) = exp(-+2 pi i (k stride) / n)
+      const wr = cos[k * stride] as number;
+      const wi = sign * (sin[k * stride] as number);
+      for (let a = k; a < n; a += len) {
         const b = a + half;
-        const xr = (re[b] as number) * wr - (im[b] as number) * wi;
-        const xi = (re[b] as number) * wi + (im[b] as number) * wr;
-        re[b] = (re[a] as number) - xr;
-        im[b] = (im[a] as number) - xi;
-        re[a] = (re[a] as number) + xr;
-        im[a] = (im[a] as number) + xi;
+        const br = re[b] as number;
+        const bi = im[b] as number;
+        const xr = br * wr - bi * wi;
+        const xi = br * wi + bi * wr;
+        const ar = re[a] as number;
+        const ai = im[a] as number;
+        re[b] = ar - xr;
+        im[b] = ai - xi;
+        re[a] = ar + xr;
+        im[a] = ai + xi;
       }
     }
   }
@@ -154,46 +172,72 @@ export function bestLag(ref: Float64Array, sig: Float64Array, maxLag: number): L
   const n = ref.length;
   const m = sig.length;
   if (m !== n + 2 * maxLag) throw new RangeError("sig must be ref.length + 2 maxLag long");
+  // The correlations wanted are sum_i ref[i] sig[k + i] for k in [0, 2 maxLag]: with both zero-padded to a
+  // length of at least m, a circular correlation gives them without wrapping round (k + i < m).
   let size = 1;
-  while (size < n + m) size <<= 1;
-  const ar = new Float64Array(size);
-  const ai = new Float64Array(size);
-  const br = new Float64Array(size);
-  const bi = new Float64Array(size);
-  ar.set(ref);
-  br.set(sig);
-  fft(ar, ai);
-  fft(br, bi);
-  // conj(A) B: the cross-correlation sum_i ref[i] sig[k + i] at index k.
-  for (let k = 0; k < size; k++) {
-    const xr = (ar[k] as number) * (br[k] as number) + (ai[k] as number) * (bi[k] as number);
-    const xi = (ar[k] as number) * (bi[k] as number) - (ai[k] as number) * (br[k] as number);
-    ar[k] = xr;
-    ai[k] = xi;
+  while (size < m) size <<= 1;
+  const { re, im, prefix } = lagScratch(size);
+  // Both real signals in one complex transform, x = ref + i sig, separated by symmetry afterwards.
+  re.set(ref);
+  re.fill(0, n);
+  im.set(sig);
+  im.fill(0, m);
+  fft(re, im);
+  // A[k] = (X[k] + conj X[-k]) / 2, B[k] = (X[k] - conj X[-k]) / 2i; the cross spectrum conj(A) B, whose
+  // inverse transform is the correlation. Pairs (k, -k) are done together: each needs the other's input.
+  for (let k = 0; k <= size >> 1; k++) {
+    const j = (size - k) & (size - 1);
+    const xr = re[k] as number;
+    const xi = im[k] as number;
+    const yr = re[j] as number;
+    const yi = im[j] as number;
+    const ar = (xr + yr) / 2;
+    const ai = (xi - yi) / 2;
+    const br = (xi + yi) / 2;
+    const bi = (yr - xr) / 2;
+    // conj(A) B at k, and at -k (A and B are Hermitian: their values at -k are the conjugates).
+    const cr = ar * br + ai * bi;
+    const ci = ar * bi - ai * br;
+    re[k] = cr;
+    im[k] = ci;
+    re[j] = cr;
+    im[j] = -ci;
   }
-  fft(ar, ai, true);
+  fft(re, im, true);
   let refEnergy = 0;
   for (let i = 0; i < n; i++) refEnergy += (ref[i] as number) ** 2;
-  const prefix = new Float64Array(m + 1);
+  prefix[0] = 0;
   for (let j = 0; j < m; j++) prefix[j + 1] = (prefix[j] as number) + (sig[j] as number) ** 2;
   let best: LagMatch = { lag: 0, correlation: Number.NEGATIVE_INFINITY };
-  for (const lag of lagOrder(maxLag)) {
+  // 0, -1, 1, -2, 2, ...: so that the first of equal values found is the lag nearest zero.
+  for (let step = 0; step <= 2 * maxLag; step++) {
+    const lag = step === 0 ? 0 : step % 2 === 1 ? -((step + 1) >> 1) : step >> 1;
     const o = maxLag + lag;
     const e = (prefix[o + n] as number) - (prefix[o] as number);
-    const dot = (ar[o] as number) / size;
+    const dot = (re[o] as number) / size;
     const c = refEnergy > 0 && e > refEnergy * 1e-18 ? Math.max(-1, Math.min(1, dot / Math.sqrt(refEnergy * e))) : 0;
     if (c > best.correlation) best = { lag, correlation: c };
   }
   return best;
 }
 
-/** 0, -1, 1, -2, 2, ...: so that the first of equal values found is the lag nearest zero. */
-function* lagOrder(maxLag: number): Generator<number> {
-  yield 0;
-  for (let k = 1; k <= maxLag; k++) {
-    yield -k;
-    yield k;
+interface LagScratch {
+  readonly re: Float64Array;
+  readonly im: Float64Array;
+  /** Running sums of sig's squares: sig's energy under each lag in two reads. */
+  readonly prefix: Float64Array;
+}
+
+const lagScratches = new Map<number, LagScratch>();
+
+/** The transform's buffers for one size, reused from call to call (verification makes one per range edge). */
+function lagScratch(size: number): LagScratch {
+  let s = lagScratches.get(size);
+  if (!s) {
+    s = { re: new Float64Array(size), im: new Float64Array(size), prefix: new Float64Array(size + 1) };
+    lagScratches.set(size, s);
   }
+  return s;
 }
 
 /** Biquad coefficients, a0 normalised to 1: y = b0 x + b1 x1 + b2 x2 - a1 y1 - a2 y2. */

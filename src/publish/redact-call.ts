@@ -87,11 +87,29 @@ export async function inspectCall(
     throw err;
   }
   const samples = await counting.frames;
-  if (samples === 0) {
-    throw new RedactError("E_DECODE", 1, `${prepared.recordingDisplay}: the recording has no audio samples`);
-  }
+  checkLength(prepared, samples, counting.format.sampleRate);
   const fitted = fitPlan(plan, prepared.manifest, samples);
   return { ...prepared, format: counting.format, samples, sourceSha256: await hashing, plan: fitted };
+}
+
+/**
+ * The shortest recording published: the web encoders need a few milliseconds of audio to write a file that
+ * decodes at all (measured: under 5 ms at 8 kHz, ffmpeg writes an MP3 and an Opus file that no decoder
+ * reads), and nothing that short is a call.
+ */
+export const MIN_RECORDING_SECONDS = 0.02;
+
+function checkLength(call: PreparedCall, samples: number, rate: number): void {
+  if (samples === 0) {
+    throw new RedactError("E_DECODE", 1, `${call.recordingDisplay}: the recording has no audio samples`);
+  }
+  if (samples < MIN_RECORDING_SECONDS * rate) {
+    throw new RedactError(
+      "E_RECORDING",
+      1,
+      `${call.recordingDisplay}: the recording is ${samples} sample${samples === 1 ? "" : "s"} long (${((samples / rate) * 1000).toFixed(1)} ms at ${rate} Hz): too short to publish; the web formats need at least ${MIN_RECORDING_SECONDS * 1000} ms`,
+    );
+  }
 }
 
 /** Turn an unexpected error from the file system into a typed one. */
@@ -158,9 +176,7 @@ async function makeMaster(
     }
     progress({ call: call.call, stage: "redacting" });
   }
-  if (decoded === 0) {
-    throw new RedactError("E_DECODE", 1, `${call.recordingDisplay}: the recording has no audio samples`);
-  }
+  checkLength(call, decoded, rate);
   const fitted = fitPlan(plan, call.manifest, decoded);
   for (const chunk of held) await process(chunk, fitted.ranges);
   return { samples: decoded, plan: fitted };

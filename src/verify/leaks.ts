@@ -25,6 +25,9 @@ export interface PrivateInputs {
   readonly exempt: readonly string[];
 }
 
+/** The label of the recording's hash among the needles. */
+export const RECORDING_HASH = "the recording's SHA-256";
+
 export interface Needles {
   readonly needles: readonly Needle[];
   /** What was looked for, in words: "3 tag strings, 0 pictures, 2 private notes, the recording's name and hashes". */
@@ -47,7 +50,7 @@ export async function privateNeedles(p: PrivateInputs): Promise<Needles> {
   for (const name of names) {
     if (isDistinctive(name) && !exempt(name)) needles.push(...textNeedles("the recording's file name", name));
   }
-  needles.push({ label: "the recording's SHA-256", bytes: Buffer.from(p.recording.sha256, "latin1") });
+  needles.push({ label: RECORDING_HASH, bytes: Buffer.from(p.recording.sha256, "latin1") });
   needles.push({ label: "the manifest's SHA-256", bytes: Buffer.from(p.manifestSha256, "latin1") });
   return {
     needles,

@@ -105,6 +105,7 @@ export class LossyRangeAnalyzer {
   private readonly q: number;
   private finished = false;
   private scratch = new Float64Array(0);
+  private edgeScratch = new Float64Array(0);
 
   constructor(
     ranges: readonly ExpectedRange[],
@@ -237,9 +238,14 @@ export class LossyRangeAnalyzer {
     // nothing but the tone matches itself one period later as well as it matches in place.
     const side = Math.min(16, this.window);
     if (edge - from < side || to - edge < side) return null;
-    const ref = new Float64Array(to - from);
-    const sig = new Float64Array(to - from + 2 * this.maxLag);
-    const tmp = new Float64Array(sig.length);
+    // Buffers reused from edge to edge: a call with thousands of ranges would otherwise leave megabytes of
+    // them for the collector at every range.
+    const n = to - from;
+    if (this.edgeScratch.length < 3 * (n + 2 * this.maxLag))
+      this.edgeScratch = new Float64Array(3 * (n + 2 * this.maxLag));
+    const ref = this.edgeScratch.subarray(0, n).fill(0);
+    const sig = this.edgeScratch.subarray(n, 2 * n + 2 * this.maxLag).fill(0);
+    const tmp = this.edgeScratch.subarray(2 * n + 2 * this.maxLag, 3 * n + 4 * this.maxLag);
     for (let c = 0; c < this.opts.channels; c++) {
       const e = (this.expected[c] as History).read(from, to, tmp.subarray(0, ref.length));
       for (let i = 0; i < ref.length; i++) ref[i] = (ref[i] as number) + (e[i] as number);
