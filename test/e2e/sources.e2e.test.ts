@@ -6,10 +6,10 @@
 import { spawnSync } from "node:child_process";
 import { copyFileSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveFfmpeg } from "../../src/media/ffmpeg.ts";
 import { decodeWithFfmpeg, ebur128, readWav, speechLike, wavBytes } from "../helpers/audio.ts";
-import { REPO, type TempProject, tempProject } from "../helpers/project.ts";
+import { type CliResult, REPO, type TempProject, tempProject } from "../helpers/project.ts";
 import { toneEnergyFraction } from "../helpers/signal.ts";
 
 const projects: TempProject[] = [];
@@ -23,15 +23,21 @@ const ffmpeg = (args: string[]): void => {
 };
 
 describe("the demo calls", () => {
-  const project = tempProject();
-  projects.push(project);
-  for (const name of readdirSync(join(REPO, "recordings")).filter((n) => n.endsWith(".mp3"))) {
-    copyFileSync(join(REPO, "recordings", name), join(project.root, "recordings", name));
-  }
-  for (const name of readdirSync(join(REPO, "redactions")).filter((n) => /^call\d\.yaml$/.test(n))) {
-    copyFileSync(join(REPO, "redactions", name), join(project.root, "redactions", name));
-  }
-  const run = project.redact(["--all"]);
+  let project: TempProject;
+  let run: CliResult;
+
+  // Run when these tests run, not when the file is collected.
+  beforeAll(() => {
+    project = tempProject();
+    projects.push(project);
+    for (const name of readdirSync(join(REPO, "recordings")).filter((n) => n.endsWith(".mp3"))) {
+      copyFileSync(join(REPO, "recordings", name), join(project.root, "recordings", name));
+    }
+    for (const name of readdirSync(join(REPO, "redactions")).filter((n) => /^call\d\.yaml$/.test(n))) {
+      copyFileSync(join(REPO, "redactions", name), join(project.root, "redactions", name));
+    }
+    run = project.redact(["--all"]);
+  }, 120_000);
 
   it("all publish with --all, one line per call", () => {
     expect(run.status, run.stderr).toBe(0);

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -102,6 +103,128 @@ describe("the call page", () => {
       all(html, /(?:src|href)="([^"]+)"/g).every((u) => /^(call4\.(opus|mp3)(#t=[\d.]+)?|index\.html|data:,)$/.test(u)),
     ).toBe(true);
     expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg")/);
+  });
+});
+
+/** The page's policy: each directive's sources, by directive name; and the <meta> must open <head>. */
+function policyOf(html: string): Map<string, string[]> {
+  const m = /<head>\s*<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(html);
+  if (!m) throw new Error("no Content-Security-Policy <meta> as the first element of <head>");
+  const directives = new Map<string, string[]>();
+  for (const part of (m[1] as string).split(";")) {
+    const [name, ...sources] = part.trim().split(/\s+/);
+    if (!name) continue;
+    expect(directives.has(name), `${name} twice`).toBe(false);
+    directives.set(name, sources);
+  }
+  return directives;
+}
+
+/** The CSP source for an inline element's text, computed here on its own: 'sha256-<base64 of the digest>'. */
+const hashSource = (text: string): string => `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`;
+
+/** The text of every inline element `tag` exactly as it stands in the page (no element of it has attributes). */
+function inlineTexts(html: string, tag: "script" | "style"): string[] {
+  expect(html.match(new RegExp(`<${tag}\\b`, "g"))?.length ?? 0).toBe(
+    html.match(new RegExp(`<${tag}>`, "g"))?.length ?? 0,
+  );
+  return all(html, new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, "g"));
+}
+
+/** Every attribute name of every tag, outside the script's and style's text. */
+function attributeNames(html: string): string[] {
+  const markup = html.replace(/<(script|style)>[\s\S]*?<\/\1>/g, "");
+  const names: string[] = [];
+  for (const tag of markup.matchAll(
+    /<[a-zA-Z][^\s/>]*((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*)\s*\/?>/g,
+  )) {
+    for (const attr of (tag[1] as string).matchAll(/\s+([^\s"'>/=]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?/g)) {
+      names.push((attr[1] as string).toLowerCase());
+    }
+  }
+  return names;
+}
+
+describe("the Content-Security-Policy of every page", () => {
+  const hostile = page({
+    title: `${HOSTILE} " onmouseover="alert(1)" style="x`,
+    siteTitle: HOSTILE,
+    categories: [
+      { name: "sensitive", frequency: 440, label: HOSTILE, colour: "#0072b2" },
+      { name: "music", frequency: 1000, label: `" style="color:red`, colour: "#009e73" },
+    ],
+  });
+  const index = (over: Partial<Parameters<typeof renderIndexPage>[0]> = {}) =>
+    renderIndexPage({
+      siteTitle: HOSTILE,
+      description: `Two " onload="x`,
+      calls: [{ title: `${HOSTILE} onclick=`, href: "call1.html", durationSeconds: 61.9, redactions: 1 }],
+      ...over,
+    });
+  const pages: Record<string, string> = {
+    "call page": renderCallPage(page()),
+    "call page with hostile text": renderCallPage(hostile),
+    "call page without ranges": renderCallPage(page({ ranges: [] })),
+    index: index(),
+    "empty index": index({ calls: [] }),
+  };
+
+  it.each(Object.entries(pages))("%s: allows its inline script and style by the SHA-256 of their text", (_, html) => {
+    const policy = policyOf(html);
+    const scripts = inlineTexts(html, "script");
+    const styles = inlineTexts(html, "style");
+    expect(styles).toHaveLength(1);
+    expect(policy.get("style-src")).toEqual(styles.map(hashSource));
+    if (scripts.length > 0) expect(policy.get("script-src")).toEqual(scripts.map(hashSource));
+    else expect(policy.has("script-src")).toBe(false); // default-src 'none': no script at all
+  });
+
+  it.each(Object.entries(pages))("%s: allows nothing from elsewhere", (name, html) => {
+    const policy = policyOf(html);
+    expect(policy.get("default-src")).toEqual(["'none'"]);
+    expect(policy.get("base-uri")).toEqual(["'none'"]);
+    expect(policy.get("form-action")).toEqual(["'none'"]);
+    expect(policy.get("img-src")).toEqual(["data:"]); // the empty favicon, data:, and nothing else
+    expect(policy.get("media-src")).toEqual(name.startsWith("call") ? ["'self'"] : undefined);
+    expect([...policy.keys()].sort()).toEqual(
+      (name.startsWith("call")
+        ? ["base-uri", "default-src", "form-action", "img-src", "media-src", "script-src", "style-src"]
+        : ["base-uri", "default-src", "form-action", "img-src", "style-src"]
+      ).sort(),
+    );
+    const everySource = [...policy.values()].flat();
+    expect(everySource.filter((s) => !/^'(none|self|sha256-[A-Za-z0-9+/]{43}=)'$|^data:$/.test(s))).toEqual([]);
+  });
+
+  it.each(Object.entries(pages))("%s: has no style= attribute and no inline event handler", (_, html) => {
+    const names = attributeNames(html);
+    expect(names).toContain("class"); // the parser above does find attributes
+    expect(names.filter((n) => n === "style" || n.startsWith("on"))).toEqual([]);
+  });
+
+  it("has no media-src on a call page without audio", () => {
+    expect(policyOf(renderCallPage(page({ audio: [] }))).has("media-src")).toBe(false);
+  });
+
+  it("colours the swatches by class, one rule per legend category in the page's one style block", () => {
+    const html = renderCallPage(page());
+    const [style] = inlineTexts(html, "style");
+    expect(all(style ?? "", /^(\.cat-\d+ \{ background: #[0-9a-f]{6}; \})$/gm)).toEqual([
+      ".cat-0 { background: #0072b2; }",
+      ".cat-1 { background: #d55e00; }",
+      ".cat-2 { background: #009e73; }",
+    ]);
+    expect(all(html, /<li data-category="[^"]+"><span class="swatch (cat-\d+)"/g)).toEqual(["cat-0", "cat-1", "cat-2"]);
+    // The list's swatches take their category's class: sensitive, then music.
+    expect(all(html, /<span class="what"><span class="swatch (cat-\d+)"/g)).toEqual(["cat-0", "cat-2"]);
+  });
+
+  it("refuses a colour that is not a plain hex colour (CSS text cannot be escaped like HTML)", () => {
+    const bad = page({
+      categories: [{ name: "sensitive", frequency: 440, label: "s", colour: "red} body{display:none" }],
+      ranges: [],
+    });
+    expect(() => renderCallPage(bad)).toThrow(/not a #rgb or #rrggbb colour/);
   });
 });
 

@@ -39,6 +39,26 @@ figcaption { margin-top: .5rem; }
 .none { color: var(--muted); }
 `;
 
+/** A colour as CSS takes it literally: CSS text cannot be escaped the way esc() escapes HTML. */
+const HEX_COLOUR = /^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i;
+
+/** The class that gives a swatch the colour of the category at `index` in the page's legend. */
+export const swatchClass = (index: number): string => `cat-${index}`;
+
+/**
+ * One rule per legend category, appended to the call page's style: the swatches take their colour from a
+ * class rather than a style="" attribute, which the page's hash-based style-src would block. Classes are
+ * numbered by legend position, not named after categories, whose names are the manifest's to choose.
+ */
+export function swatchRules(colours: readonly string[]): string {
+  return colours
+    .map((colour, i) => {
+      if (!HEX_COLOUR.test(colour)) throw new Error(`swatchRules: "${colour}" is not a #rgb or #rrggbb colour`);
+      return `.${swatchClass(i)} { background: ${colour}; }\n`;
+    })
+    .join("");
+}
+
 /** Seeking from the list and the waveform, the playhead, and the current range. */
 export const SCRIPT = `
 (() => {

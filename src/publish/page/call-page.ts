@@ -3,13 +3,17 @@
  * published format, the waveform with the redacted ranges shaded, a legend of
  * the tones, and the list of redactions, each a link that seeks the player.
  * One self-contained file (inline style, script and SVG): no external
- * requests, works from file:// and from any static host. Pure: data in,
- * HTML out. The manifest's private notes are not part of the data at all.
+ * requests, works from file:// and from any static host. Its
+ * Content-Security-Policy allows only its own inline style and script (by
+ * hash) and the audio beside it, so there are no style="" attributes and no
+ * inline event handlers: colours come from classes, behaviour from the one
+ * script. Pure: data in, HTML out. The manifest's private notes are not part
+ * of the data at all.
  */
 import type { Peaks } from "../../dsp/peaks.ts";
 import { formatTime } from "../../manifest/time.ts";
-import { SCRIPT, STYLE } from "./assets.ts";
-import { clock, esc, plural } from "./html.ts";
+import { SCRIPT, STYLE, swatchClass, swatchRules } from "./assets.ts";
+import { clock, esc, inlineScript, inlineStyle, plural, policyMeta } from "./html.ts";
 import { renderWaveform } from "./waveform.ts";
 
 export interface PageCategory {
@@ -51,8 +55,8 @@ export interface CallPageData {
 export const legendText = (c: PageCategory): string => `${c.frequency} Hz tone: ${c.label}`;
 
 export function renderCallPage(d: CallPageData): string {
-  const byName = new Map(d.categories.map((c) => [c.name, c]));
-  const categoryOf = (name: string): PageCategory => {
+  const byName = new Map(d.categories.map((c, i) => [c.name, { ...c, swatch: swatchClass(i) }]));
+  const categoryOf = (name: string): PageCategory & { readonly swatch: string } => {
     const c = byName.get(name);
     if (!c) throw new Error(`renderCallPage: no legend entry for category "${name}"`);
     return c;
@@ -71,14 +75,14 @@ export function renderCallPage(d: CallPageData): string {
     return (
       `<li><a href="${esc(href)}" data-start="${start}" data-end="${end}" data-category="${esc(c.name)}">` +
       `<span class="when">${formatTime(start)} – ${formatTime(end)}</span>` +
-      `<span class="what"><span class="swatch" style="background:${esc(c.colour)}" aria-hidden="true"></span>${esc(c.label)}</span>` +
+      `<span class="what"><span class="swatch ${c.swatch}" aria-hidden="true"></span>${esc(c.label)}</span>` +
       `<span class="length">${((r.endSample - r.startSample) / rate).toFixed(2)} s, ${c.frequency} Hz tone</span>` +
       "</a></li>"
     );
   });
   const legend = d.categories.map(
-    (c) =>
-      `<li data-category="${esc(c.name)}"><span class="swatch" style="background:${esc(c.colour)}" aria-hidden="true"></span>${esc(legendText(c))}</li>`,
+    (c, i) =>
+      `<li data-category="${esc(c.name)}"><span class="swatch ${swatchClass(i)}" aria-hidden="true"></span>${esc(legendText(c))}</li>`,
   );
   const waveform = renderWaveform({
     peaks: d.peaks,
@@ -91,15 +95,19 @@ export function renderCallPage(d: CallPageData): string {
   });
   const sources = d.audio.map((a) => `<source src="${esc(a.file)}" type="${esc(a.mimeType)}">`);
   const downloads = d.audio.map((a) => `<a href="${esc(a.file)}" download>${esc(a.name)}</a>`);
+  // The one style block holds the swatch colours too: the policy allows it, and nothing else, by its hash.
+  const style = inlineStyle(STYLE + swatchRules(d.categories.map((c) => c.colour)));
+  const script = inlineScript(SCRIPT);
 
   return `<!doctype html>
 <html lang="en">
 <head>
+${policyMeta({ styles: [style], scripts: [script], media: d.audio.length > 0 })}
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
 <title>${esc(d.title)} – ${esc(d.siteTitle)}</title>
-<style>${STYLE}</style>
+${style.html}
 </head>
 <body>
 <header>
@@ -128,7 +136,7 @@ ${
 }
 <p class="downloads">Download: ${downloads.join(" · ")}</p>
 </main>
-<script>${SCRIPT}</script>
+${script.html}
 </body>
 </html>
 `;

@@ -3,7 +3,7 @@
  * number of redactions, linking to its page. Pure: data in, HTML out.
  */
 import { STYLE } from "./assets.ts";
-import { clock, esc, plural } from "./html.ts";
+import { clock, esc, inlineStyle, plural, policyMeta } from "./html.ts";
 
 export interface IndexEntry {
   readonly title: string;
@@ -32,14 +32,17 @@ export function renderIndexPage(d: IndexPageData): string {
         .map((p) => `<p class="intro">${esc(p.trim())}</p>`)
         .join("\n")
     : "";
+  const style = inlineStyle(STYLE);
+  // No script and no audio here: the policy allows the style alone (and the empty favicon).
   return `<!doctype html>
 <html lang="en">
 <head>
+${policyMeta({ styles: [style] })}
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
 <title>${esc(d.siteTitle)}</title>
-<style>${STYLE}</style>
+${style.html}
 </head>
 <body>
 <header>
