@@ -11,6 +11,9 @@ Options:
   --all        every redactions/*.yaml (or .yml)
   --failures   print only the rows that fail
   --quiet      print only errors and failing rows
+  --accept-decode-errors
+               decode a recording whose decode cannot be trusted (decoder errors, or a length
+               that disagrees with its header), as redact did with the same option
   -h, --help   this text
 
 Checks, for every merged range and file: the master holds exactly the tone inside the range and the
@@ -31,6 +34,7 @@ export interface VerifyOptions {
   readonly failures: boolean;
   readonly quiet: boolean;
   readonly help: boolean;
+  readonly acceptDecodeErrors: boolean;
 }
 
 export function parseVerifyArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}): VerifyOptions {
@@ -40,7 +44,8 @@ export function parseVerifyArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
   for (const arg of argv) {
     if (onlyPositional || !arg.startsWith("-") || arg === "-") calls.push(arg);
     else if (arg === "--") onlyPositional = true;
-    else if (["--all", "--failures", "--quiet", "-q", "--help", "-h"].includes(arg)) flags.add(arg);
+    else if (["--all", "--failures", "--quiet", "-q", "--help", "-h", "--accept-decode-errors"].includes(arg))
+      flags.add(arg);
     else throw new UsageError(`unknown option ${arg.split("=")[0]}; see --help`);
   }
   const opts: VerifyOptions = {
@@ -50,6 +55,7 @@ export function parseVerifyArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
     failures: flags.has("--failures"),
     quiet: flags.has("--quiet") || flags.has("-q"),
     help: flags.has("--help") || flags.has("-h"),
+    acceptDecodeErrors: flags.has("--accept-decode-errors") || env.npm_config_accept_decode_errors === "true",
   };
   if (opts.help) return opts;
   if (opts.all && calls.length > 0) throw new UsageError("give call names or --all, not both");

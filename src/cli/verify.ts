@@ -73,7 +73,7 @@ async function main(argv: readonly string[]): Promise<ExitStatus> {
   let worst: ExitStatus = 0;
   for (const name of names) {
     try {
-      const prepared = prepareCall(layout, name);
+      const prepared = prepareCall(layout, name, { acceptDecodeErrors: opts.acceptDecodeErrors });
       const reportFile = `${name}.json`;
       const { report, text } = readReport(join(layout.outDir, reportFile), `out/${reportFile}`);
       const inspected = await inspectCall(prepared);

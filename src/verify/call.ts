@@ -5,6 +5,7 @@
  * `npm run verify` (on out/).
  */
 import type { Manifest } from "../manifest/types.ts";
+import type { SourcePlan } from "../media/source.ts";
 import type { Plan } from "../plan/plan.ts";
 import type { ExpectedRange } from "./reference-tone.ts";
 import {
@@ -23,6 +24,8 @@ export interface CallToVerify {
   readonly plan: Plan;
   readonly recordingPath: string;
   readonly recordingDisplay: string;
+  /** How the recording is decoded (the same decode as the pipeline's). */
+  readonly source: SourcePlan;
   readonly sourceSha256: string;
   readonly format: { readonly sampleRate: number; readonly channels: number };
   readonly samples: number;
@@ -42,6 +45,7 @@ export const expectedRanges = (plan: Plan): ExpectedRange[] =>
 const sourceOf = (call: CallToVerify): VerifyRequest["source"] => ({
   path: call.recordingPath,
   display: call.recordingDisplay,
+  decode: call.source,
   sha256: call.sourceSha256,
   sampleRate: call.format.sampleRate,
   channels: call.format.channels,

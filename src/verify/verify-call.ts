@@ -23,6 +23,7 @@ import { RedactError } from "../errors.ts";
 import { formatTime } from "../manifest/time.ts";
 import { readFileHead } from "../media/wav.ts";
 import {
+  type DecodeInput,
   decodeFloat,
   decodeFloatTwice,
   type FloatStream,
@@ -88,6 +89,8 @@ export interface VerifyRequest {
   readonly source: {
     readonly path: string;
     readonly display: string;
+    /** How to decode it as the pipeline did (its input arguments and cut). */
+    readonly decode: DecodeInput;
     /** SHA-256 of the recording as it is now. */
     readonly sha256: string;
     readonly sampleRate: number;
@@ -386,7 +389,7 @@ async function checkAudio(
     return { masterProblem: null, master: masterCheck.result(), masterFrames: 0, lossy: [] };
   }
   // The source as the pipeline reads it (16-bit), and the master (16-bit by its own header).
-  const sourceStream = await decodeFloat(source.path, source.display, { pcm16: true });
+  const sourceStream = await decodeFloat(source.path, source.display, { pcm16: true, input: source.decode });
   const sf = sourceStream.format;
   if (sf.sampleRate !== rate || sf.channels !== source.channels) {
     sourceStream.cancel();
