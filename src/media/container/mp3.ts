@@ -95,8 +95,9 @@ export function parseMp3(src: ByteSource): ContainerInfo {
   if ((tag === "Xing" || tag === "Info") && b.length >= xo + 8) {
     const flags = b.readUInt32BE(xo + 4);
     let p = xo + 8;
-    if (!(flags & 1) || b.length < p + 4) return { ...base, statedWhat: "no frame count in the Xing/Info header" };
-    const frames = b.readUInt32BE(p);
+    const frames = flags & 1 && b.length >= p + 4 ? b.readUInt32BE(p) : 0;
+    // (ffmpeg trims the end only with a frame count: without one, no length is stated.)
+    if (frames === 0) return { ...base, statedWhat: "no frame count in the Xing/Info header" };
     p += 4;
     if (flags & 2) p += 4;
     if (flags & 4) p += 100;
@@ -114,7 +115,7 @@ export function parseMp3(src: ByteSource): ContainerInfo {
     }
     return { ...base, statedFrames: frames * spf, statedWhat: "the Xing/Info header" };
   }
-  if (b.toString("latin1", 36, 40) === "VBRI" && b.length >= 36 + 18) {
+  if (b.toString("latin1", 36, 40) === "VBRI" && b.length >= 36 + 18 && b.readUInt32BE(36 + 14) > 0) {
     return { ...base, statedFrames: b.readUInt32BE(36 + 14) * spf, statedWhat: "the VBRI header" };
   }
   return { ...base, statedWhat: "no Xing/Info or VBRI header (without one an MP3 states no exact length)" };

@@ -95,14 +95,13 @@ const CODECS: Readonly<Record<string, { readonly codec: string; readonly frame: 
   alaw: { codec: "pcm_alaw", frame: 1 },
 };
 
-function sampleEntry(src: ByteSource, stsd: Box): { fourcc: string; rate: number; channels: number } | undefined {
-  const b = readExactly(src, stsd.body + 8, 56) ?? readExactly(src, stsd.body + 8, 36);
+/** The first sample entry's fourcc and channel count (QuickTime version 2 entries keep theirs further on). */
+function sampleEntry(src: ByteSource, stsd: Box): { fourcc: string; channels: number } | undefined {
+  const b = readExactly(src, stsd.body + 8, 52) ?? readExactly(src, stsd.body + 8, 36);
   if (!b) return undefined;
   const fourcc = b.toString("latin1", 4, 8);
-  const version = b.readUInt16BE(16);
-  if (version === 2 && b.length >= 56)
-    return { fourcc, rate: Math.round(b.readDoubleBE(40)), channels: b.readUInt32BE(48) };
-  return { fourcc, rate: b.readUInt32BE(32) >>> 16, channels: b.readUInt16BE(24) };
+  if (b.readUInt16BE(16) === 2 && b.length >= 52) return { fourcc, channels: b.readUInt32BE(48) };
+  return { fourcc, channels: b.readUInt16BE(24) };
 }
 
 export function parseMp4(src: ByteSource): ContainerInfo {
@@ -130,7 +129,10 @@ export function parseMp4(src: ByteSource): ContainerInfo {
     const base = {
       container: "mp4",
       codec: known?.codec ?? entry.fourcc,
-      sampleRate: entry.rate,
+      // Lengths are counted in the track's timescale, which is the sample rate in audio tracks: the
+      // entry's own 16.16 rate field cannot hold 96 kHz, and HE-AAC's may give the core rate. The
+      // check compares in time when the decoder's rate differs.
+      sampleRate: media.timescale,
       // 3GPP fixes an AMR sample entry's channel count at 2 (AMR is mono), and MP4 writers put 2 in an
       // AAC entry whatever the audio (its own config says): the entry's count is only kept for the rest.
       ...(known?.codec.startsWith("amr")
@@ -161,7 +163,6 @@ export function parseMp4(src: ByteSource): ContainerInfo {
         if (segment + media.timescale / movie.timescale < frames) frames = Math.round(segment);
       }
     }
-    if (entry.rate > 0 && entry.rate !== media.timescale) frames = Math.round((frames * entry.rate) / media.timescale);
     return {
       ...base,
       statedFrames: Math.max(0, frames),

@@ -2,10 +2,10 @@
  * Ogg (Vorbis, Opus, FLAC, Speex): the identification header of the first audio stream gives the
  * codec and format; its last page's granule position, less where the stream starts (and Opus's
  * pre-skip), is the length a decoder that trims to it gives (current ffmpeg does, on a page marked
- * end-of-stream). Where the stream starts is worked out from the first audio page: its granule less
- * the samples of the packets that end on it (exact for Opus and Speex, whose packets say their
- * length; for Vorbis, whose packet lengths need the setup header's modes, only a start at 0 is
- * recognised, by bounds on the block sizes). Pages are read at the start and, seeking, at the end.
+ * end-of-stream). Where the stream starts (not at 0 in a file cut without re-encoding) is worked out
+ * from the first audio page: its granule less the samples of the packets that end on it, which Opus
+ * TOC bytes, Speex headers and FLAC frame headers give, and Vorbis packets through the block-size
+ * flags of the setup header's modes. Pages are read at the start and, seeking, at the end.
  */
 import { flacInfo, parseStreamInfo, type StreamInfo } from "./flac.ts";
 import { type ByteSource, type ContainerInfo, type OggFacts, readExactly, UNKNOWN } from "./types.ts";
