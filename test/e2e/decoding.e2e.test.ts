@@ -237,6 +237,9 @@ describe.skipIf(missing.length > 0)("the decoded source is current ffmpeg's deco
     const r = project.redact(["--accept-decode-errors", "cut"]);
     expect(r.status, r.stderr).toBe(0);
     expect(master("cut").samples.length).toBe(30_000);
+    // A setting that changes what is written: a call published without it is not skipped as unchanged.
+    const again = project.redact(["--accept-decode-errors", "u8"]);
+    expect(again.stdout).not.toContain("skipped");
   });
 
   it("refuses an MP3 whose frames fail to decode, naming the first error", () => {
