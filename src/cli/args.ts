@@ -23,6 +23,8 @@ export interface CliOptions {
   readonly shard?: Shard;
   /** --formats mp3,opus: the web formats, over the manifests' and the site's; undefined: not given. */
   readonly formats?: readonly WebFormat[];
+  /** Publish a recording whose decode printed errors or disagrees with its container's length. */
+  readonly acceptDecodeErrors: boolean;
 }
 
 /** Every option: its spellings, and whether it takes a value (`--name value` or `--name=value`). */
@@ -42,6 +44,7 @@ const FLAGS: Record<string, { readonly key: string; readonly value?: true }> = {
   "-j": { key: "jobs", value: true },
   "--shard": { key: "shard", value: true },
   "--formats": { key: "formats", value: true },
+  "--accept-decode-errors": { key: "acceptDecodeErrors" },
 };
 
 export const HELP = `Redact call recordings for publishing.
@@ -69,6 +72,10 @@ Options:
                and the site's (redactions/site.yaml); default: mp3
   --no-verify  skip the verification that runs before anything is published (decode every new
                file on its own and check it; see npm run verify -- --help)
+  --accept-decode-errors
+               use a recording whose decode cannot be trusted: ffmpeg printed decoder errors,
+               or the decoded length disagrees with what the file's header states by more
+               than a codec frame. Without it such a recording is refused (exit 1)
   --quiet      print only errors
   --version    print the tool's version
   -h, --help   this text
@@ -85,7 +92,8 @@ Exit status: 0 success; 2 usage error or invalid manifest (including a range pas
 of the recording); 1 any other failure (missing or undecodable recording, ffmpeg, disk).
 
 Environment:
-  FFMPEG_PATH  use this ffmpeg binary instead of the one installed by npm
+  FFMPEG_PATH  use this ffmpeg binary instead of the one installed by npm (WMA needs
+               ffmpeg 5 or later, e.g. Debian's: apt-get install ffmpeg; FFMPEG_PATH=/usr/bin/ffmpeg)
 `;
 
 export interface RawArgs {
@@ -155,6 +163,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}):
     verify: !on("noVerify"),
     // `npm run redact --force` (without `--`) reaches us as npm_config_force, like --all.
     force: on("force") || env.npm_config_force === "true",
+    acceptDecodeErrors: on("acceptDecodeErrors") || env.npm_config_accept_decode_errors === "true",
     ...jobsAndShard(flags),
     ...formatsOption(flags.get("formats") ?? env.npm_config_formats),
   };

@@ -28,7 +28,8 @@ async function main(argv: readonly string[]): Promise<ExitStatus> {
     return 0;
   }
   const layout = projectLayout(process.cwd());
-  if (opts.preview) return runPreview(layout, opts.preview, opts.quiet);
+  const decoding = { acceptDecodeErrors: opts.acceptDecodeErrors };
+  if (opts.preview) return runPreview(layout, opts.preview, opts.quiet, decoding);
   // The site settings are checked first, like a manifest: an error there stops the run (exit 2).
   const site = loadSiteSettings(layout);
   const named = opts.all ? listCalls(layout) : opts.calls;
@@ -52,7 +53,7 @@ async function main(argv: readonly string[]): Promise<ExitStatus> {
   const unprepared: Unprepared[] = [];
   for (const name of names) {
     try {
-      prepared.push(prepareCall(layout, name));
+      prepared.push(prepareCall(layout, name, decoding));
     } catch (err) {
       if (!(err instanceof RedactError)) throw err;
       failures.push(err);
@@ -79,6 +80,8 @@ async function main(argv: readonly string[]): Promise<ExitStatus> {
         formats: opts.formats?.join(",") ?? "",
         site: JSON.stringify(siteValues),
         ...(opts.verify ? {} : { verify: "off" }),
+        // A decode that would be refused is published as it decodes: not what a run without it writes.
+        ...(opts.acceptDecodeErrors ? { decodeErrors: "accepted" } : {}),
       },
       publish: { site, ...(opts.formats ? { formats: opts.formats } : {}), ...(opts.verify ? {} : { verify: false }) },
     });

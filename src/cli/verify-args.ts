@@ -16,6 +16,9 @@ Options:
   --failures   print only the rows that fail
   --json       print the results as JSON (one object per call: call, passed, rows) instead of tables
   --quiet      print only errors and failing rows
+  --accept-decode-errors
+               decode a recording whose decode cannot be trusted (decoder errors, or a length
+               that disagrees with its header), as redact did with the same option
   -h, --help   this text
 
 What is checked comes from the manifest, the site settings, the recording and the files in out/,
@@ -43,6 +46,7 @@ export interface VerifyOptions {
   readonly json: boolean;
   readonly quiet: boolean;
   readonly help: boolean;
+  readonly acceptDecodeErrors: boolean;
 }
 
 export function parseVerifyArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}): VerifyOptions {
@@ -54,7 +58,8 @@ export function parseVerifyArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
     const arg = argv[i] as string;
     if (onlyPositional || !arg.startsWith("-") || arg === "-") calls.push(arg);
     else if (arg === "--") onlyPositional = true;
-    else if (["--all", "--failures", "--json", "--quiet", "-q", "--help", "-h"].includes(arg)) flags.add(arg);
+    else if (["--all", "--failures", "--json", "--quiet", "-q", "--help", "-h", "--accept-decode-errors"].includes(arg))
+      flags.add(arg);
     else if (arg === "--formats" || arg.startsWith("--formats=")) {
       formats = arg.includes("=") ? arg.slice(arg.indexOf("=") + 1) : argv[++i];
       if (formats === undefined || formats === "") throw new UsageError("--formats needs a value; see --help");
@@ -75,6 +80,7 @@ export function parseVerifyArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
     json: flags.has("--json"),
     quiet: flags.has("--quiet") || flags.has("-q"),
     help: flags.has("--help") || flags.has("-h"),
+    acceptDecodeErrors: flags.has("--accept-decode-errors") || env.npm_config_accept_decode_errors === "true",
   };
   if (opts.help) return opts;
   if (opts.all && calls.length > 0) throw new UsageError("give call names or --all, not both");

@@ -68,7 +68,7 @@ async function main(argv: readonly string[]): Promise<ExitStatus> {
   let worst: ExitStatus = 0;
   for (const name of names) {
     try {
-      const prepared = prepareCall(layout, name);
+      const prepared = prepareCall(layout, name, { acceptDecodeErrors: opts.acceptDecodeErrors });
       // Not while a run publishes the call: it would see half of the old files and half of the new.
       const lock = await acquireLock(locksDir(layout), name, {
         onWait: () => {
@@ -92,6 +92,7 @@ async function main(argv: readonly string[]): Promise<ExitStatus> {
             path: prepared.recordingPath,
             display: prepared.recordingDisplay,
             sha256: inspected.sourceSha256,
+            decode: prepared.source,
           },
           manifestSha256: prepared.manifestSha256,
           source,

@@ -3,12 +3,18 @@
  * recording (at the recording's own sample rate and channel count, first audio
  * stream only, no metadata), or from a WAV file on disk. Memory stays flat:
  * one chunk at a time.
+ *
+ * A recording is decoded as its SourcePlan says (src/media/source.ts): with its
+ * input arguments, cut to keepFrames, and checked at the end by checkDecode (decoder
+ * errors, the length against the container's): a decode that fails the check
+ * throws E_DECODE where it ends, after its last chunk but before that chunk is given.
  */
 import { createReadStream, statSync } from "node:fs";
 import { Readable } from "node:stream";
 import { RedactError } from "../errors.ts";
-import { startFfmpeg } from "./ffmpeg.ts";
+import { type FfmpegJob, startFfmpeg } from "./ffmpeg.ts";
 import { frameBytes, s16ToPlanar } from "./pcm.ts";
+import { checkDecode, type SourcePlan } from "./source.ts";
 import { type PcmFormat, parseWavHeader, readFileHead } from "./wav.ts";
 
 export interface DecodedChunk {
@@ -22,7 +28,10 @@ export interface DecodedChunk {
 
 export interface PcmStream {
   readonly format: PcmFormat;
-  /** Planar chunks in order; iterate once. Rejects with the source's error (E_DECODE for ffmpeg). */
+  /**
+   * Planar chunks in order; iterate once. Rejects with the source's error (E_DECODE for ffmpeg). A
+   * recording's decode stopped early (`break`) is checked for the decoder errors printed so far.
+   */
   chunks(): AsyncGenerator<DecodedChunk>;
   /** Count the sample frames without converting them (iterate instead of chunks()). */
   countFrames(): Promise<number>;
@@ -39,22 +48,43 @@ const PCM_OUTPUT = [
   ...["-fflags", "+bitexact", "-flags:a", "+bitexact", "-c:a", "pcm_s16le"],
 ];
 
-/** Decode a recording with ffmpeg. */
-export function openDecoder(file: string, displayName: string): Promise<PcmStream> {
+/** How a decode of a recording is cut and checked, from its plan and its ffmpeg job. */
+interface DecodeCheck {
+  readonly keepFrames?: number;
+  /** Called with the full decode's length (before the cut) once ffmpeg has exited 0. */
+  readonly atEnd: (frames: number, sampleRate: number) => void;
+  /** Called when the reader stopped early: the decoder errors printed until then still count. */
+  readonly atStop: () => Promise<void>;
+}
+
+function decodeCheck(plan: SourcePlan, job: FfmpegJob): DecodeCheck {
+  return {
+    ...(plan.keepFrames === undefined ? {} : { keepFrames: plan.keepFrames }),
+    atEnd: (frames, sampleRate) => checkDecode(plan, { frames, sampleRate }, job.stderr()),
+    atStop: async () => {
+      // Whatever ffmpeg said before it was stopped is in its stderr pipe: read it to the end first.
+      await job.stop();
+      checkDecode(plan, undefined, job.stderr());
+    },
+  };
+}
+
+/** Decode a recording with ffmpeg, as its plan says. */
+export function openDecoder(plan: SourcePlan): Promise<PcmStream> {
   const job = startFfmpeg({
-    summary: `decoding ${displayName}`,
+    summary: `decoding ${plan.display}`,
     errorCode: "E_DECODE",
     stdout: "pipe",
-    args: ["-i", file, ...PCM_OUTPUT, "-f", "wav", "pipe:1"],
+    args: [...plan.inputArgs, ...PCM_OUTPUT, "-f", "wav", "pipe:1"],
   });
   if (!job.stdout) throw new Error("decoder has no stdout");
-  return openWavStream(job.stdout, displayName, job.done, () => job.kill());
+  return openWavStream(job.stdout, plan.display, job.done, () => job.kill(), decodeCheck(plan, job));
 }
 
 export interface RecordingCount {
   /** Known as soon as the decoder starts. */
   readonly format: PcmFormat;
-  /** The exact number of sample frames the decoder gives, once it has decoded everything. */
+  /** The exact number of sample frames the decoder gives (cut to keepFrames), once it has decoded everything. */
   readonly frames: Promise<number>;
   cancel(): void;
 }
@@ -68,9 +98,10 @@ const NULL_DEVICE = process.platform === "win32" ? "NUL" : "/dev/null";
  * (`total_size` in its -progress output); a second output, cut after one
  * frame, is a WAV header that gives the format. The count is the same
  * decode's, so a later openDecoder yields exactly that many frames (the
- * pipeline checks).
+ * pipeline checks). The decode is checked as openDecoder's is.
  */
-export async function countRecording(file: string, displayName: string): Promise<RecordingCount> {
+export async function countRecording(plan: SourcePlan): Promise<RecordingCount> {
+  const displayName = plan.display;
   let totalBytes: number | undefined;
   const job = startFfmpeg({
     summary: `decoding ${displayName}`,
@@ -80,7 +111,7 @@ export async function countRecording(file: string, displayName: string): Promise
       if (p.done) totalBytes = p.totalSizeBytes;
     },
     args: [
-      ...["-i", file, ...PCM_OUTPUT, "-f", "s16le", "-y", NULL_DEVICE],
+      ...[...plan.inputArgs, ...PCM_OUTPUT, "-f", "s16le", "-y", NULL_DEVICE],
       ...[...PCM_OUTPUT, "-frames:a", "1", "-f", "wav", "pipe:1"],
     ],
   });
@@ -96,7 +127,9 @@ export async function countRecording(file: string, displayName: string): Promise
         `${displayName}: ffmpeg did not report a whole number of decoded frames (${totalBytes ?? "nothing"} bytes)`,
       );
     }
-    return totalBytes / bpf;
+    const decoded = totalBytes / bpf;
+    checkDecode(plan, { frames: decoded, sampleRate: head.format.sampleRate }, job.stderr());
+    return plan.keepFrames === undefined ? decoded : Math.min(decoded, plan.keepFrames);
   })();
   frames.catch(() => {}); // awaited by the caller; an early failure elsewhere must not leave it unhandled
   return { format: head.format, frames, cancel: () => head.cancel() };
@@ -158,6 +191,7 @@ async function openWavStream(
   displayName: string,
   finished: Promise<void>,
   cancel: () => void,
+  check?: DecodeCheck,
 ): Promise<PcmStream> {
   const iterator = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   let head = Buffer.alloc(0);
@@ -175,7 +209,7 @@ async function openWavStream(
     cancel();
     throw new RedactError("E_DECODE", 1, `${displayName}: unexpected PCM stream (${parsed.reason})`);
   }
-  return pcmStream(iterator, parsed.format, head.subarray(parsed.dataOffset), finished, cancel);
+  return pcmStream(iterator, parsed.format, head.subarray(parsed.dataOffset), finished, cancel, check);
 }
 
 /** Interleaved 16-bit PCM of `format` from `source` (its first bytes already read into `first`), in chunks. */
@@ -185,6 +219,7 @@ function pcmStream(
   first: Buffer,
   finished: Promise<void>,
   cancel: () => void,
+  check?: DecodeCheck,
 ): PcmStream {
   const iterator = Symbol.asyncIterator in source ? (source[Symbol.asyncIterator]() as AsyncIterator<Buffer>) : source;
   const bpf = frameBytes(format.channels);
@@ -194,11 +229,24 @@ function pcmStream(
     used = true;
   };
 
+  // Bytes past keepFrames are counted (the check needs the full length) but never given.
+  const keepBytes = check?.keepFrames === undefined ? Number.POSITIVE_INFINITY : check.keepFrames * bpf;
+  let received = 0;
+  const keep = (b: Buffer): Buffer | undefined => {
+    const room = keepBytes - received;
+    received += b.length;
+    if (room <= 0) return undefined;
+    return room < b.length ? b.subarray(0, room) : b;
+  };
+  const atEnd = (): void => check?.atEnd(Math.floor(received / bpf), format.sampleRate);
+
   async function* chunks(): AsyncGenerator<DecodedChunk> {
     claim();
     let offset = 0;
-    let pending: Buffer[] = first.length > 0 ? [first] : [];
-    let pendingBytes = first.length;
+    const firstKept = keep(first);
+    let pending: Buffer[] = firstKept && firstKept.length > 0 ? [firstKept] : [];
+    let pendingBytes = firstKept?.length ?? 0;
+    let state: "reading" | "ended" | "failed" = "reading";
     const take = (): DecodedChunk | undefined => {
       const usable = pendingBytes - (pendingBytes % bpf);
       if (usable === 0) return undefined;
@@ -217,38 +265,50 @@ function pcmStream(
       return chunk;
     };
     try {
-      for (;;) {
-        const next = await iterator.next();
-        if (next.done) break;
-        pending.push(next.value);
-        pendingBytes += next.value.length;
-        if (pendingBytes >= TARGET_CHUNK_FRAMES * bpf) {
-          const c = take();
-          if (c) yield c;
+      try {
+        for (;;) {
+          const next = await iterator.next();
+          if (next.done) break;
+          const kept = keep(next.value);
+          if (!kept) continue;
+          pending.push(kept);
+          pendingBytes += kept.length;
+          if (pendingBytes >= TARGET_CHUNK_FRAMES * bpf) {
+            const c = take();
+            if (c) yield c;
+          }
         }
+        await finished;
+        atEnd();
+      } catch (err) {
+        state = "failed";
+        throw err;
       }
-      await finished;
+      state = "ended";
       const c = take();
       if (c) yield c;
     } finally {
       cancel();
+      // Stopped by the reader (a `break`, or its own error): a throw here reaches the reader's loop.
+      if (state === "reading") await check?.atStop();
     }
   }
 
   async function countFrames(): Promise<number> {
     claim();
-    let bytes = first.length;
+    let kept = keep(first)?.length ?? 0;
     try {
       for (;;) {
         const next = await iterator.next();
         if (next.done) break;
-        bytes += next.value.length;
+        kept += keep(next.value)?.length ?? 0;
       }
       await finished;
+      atEnd();
     } finally {
       cancel();
     }
-    return Math.floor(bytes / bpf);
+    return Math.floor(kept / bpf);
   }
 
   return { format, chunks, countFrames, cancel };

@@ -6,7 +6,7 @@
  * stderr tail. Swapping the process layer (execa, fluent-ffmpeg, a wasm build)
  * means changing this file only.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { accessSync, constants, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { Readable, Writable } from "node:stream";
@@ -102,6 +102,14 @@ export interface FfmpegJobOptions {
   readonly errorCode?: "E_FFMPEG" | "E_DECODE";
 }
 
+/** What ffmpeg wrote on stderr (at `-loglevel error`: errors only), counted as it came. */
+export interface StderrSummary {
+  /** Lines written, with "Last message repeated N times" counted as the N lines it stands for. */
+  readonly lines: number;
+  /** The first line, trimmed (and cut to 300 characters). */
+  readonly first: string | undefined;
+}
+
 export interface FfmpegJob {
   readonly command: readonly string[];
   readonly stdin: Writable | null;
@@ -110,8 +118,63 @@ export interface FfmpegJob {
   readonly extra: Readable | null;
   /** Resolves when ffmpeg exits 0; rejects with FfmpegError otherwise. */
   readonly done: Promise<void>;
+  /** Resolves once ffmpeg has ended, however it ended, and its stderr has been read to the end. */
+  readonly closed: Promise<void>;
+  /** Its stderr so far (all of it once `closed` or `done` has settled). */
+  stderr(): StderrSummary;
+  /**
+   * Kill it, drop what it wrote that was not read, and wait until it has ended and its stderr has been
+   * read to the end: then stderr() holds everything it said before it was stopped.
+   */
+  stop(): Promise<void>;
   kill(signal?: NodeJS.Signals): void;
 }
+
+const REPEATED = /^\s*Last message repeated (\d+) times?\s*$/;
+
+/** Counts stderr lines as they arrive, in pieces that may split a line. */
+class StderrCounter {
+  private pending = "";
+  private lines = 0;
+  private first: string | undefined;
+
+  push(s: string): void {
+    this.pending += s;
+    let nl = this.pending.search(/[\r\n]/);
+    while (nl >= 0) {
+      this.line(this.pending.slice(0, nl));
+      this.pending = this.pending.slice(nl + 1);
+      nl = this.pending.search(/[\r\n]/);
+    }
+  }
+
+  end(): void {
+    this.line(this.pending);
+    this.pending = "";
+  }
+
+  summary(): StderrSummary {
+    // A line still arriving counts: the process may be stopped before it ends the line.
+    const partial = this.pending.trim() === "" ? 0 : 1;
+    return { lines: this.lines + partial, first: this.first ?? (partial ? clip(this.pending) : undefined) };
+  }
+
+  private line(text: string): void {
+    if (text.trim() === "") return;
+    const repeated = REPEATED.exec(text);
+    if (repeated) {
+      this.lines += Number(repeated[1]);
+      return;
+    }
+    this.lines++;
+    this.first ??= clip(text);
+  }
+}
+
+const clip = (s: string): string => {
+  const t = s.trim();
+  return t.length > 300 ? `${t.slice(0, 300)}...` : t;
+};
 
 const running = new Set<ChildProcess>();
 
@@ -139,9 +202,11 @@ export function startFfmpeg(opts: FfmpegJobOptions): FfmpegJob {
   child.stdin?.on("error", () => {});
 
   let tail = "";
+  const counter = new StderrCounter();
   child.stderr?.setEncoding("utf8");
   child.stderr?.on("data", (s: string) => {
     tail = (tail + s).slice(-STDERR_TAIL_BYTES);
+    counter.push(s);
   });
 
   const progressStream = child.stdio[3] as Readable | null | undefined;
@@ -175,6 +240,14 @@ export function startFfmpeg(opts: FfmpegJobOptions): FfmpegJob {
     });
   }
 
+  // "close" comes after the process has exited and its pipes have ended (stderr read to its end).
+  const closed = new Promise<void>((resolve) => {
+    child.once("close", () => {
+      counter.end();
+      resolve();
+    });
+    child.once("error", () => resolve());
+  });
   const done = new Promise<void>((resolve, reject) => {
     child.once("error", (err) => {
       running.delete(child);
@@ -208,8 +281,61 @@ export function startFfmpeg(opts: FfmpegJobOptions): FfmpegJob {
     stdout: child.stdout,
     extra: opts.extraOutput ? ((child.stdio[4] as Readable | null | undefined) ?? null) : null,
     done,
+    closed,
+    stderr: () => counter.summary(),
+    stop: () => {
+      child.kill("SIGKILL");
+      // An output pipe nobody reads any more would hold "close" back for ever.
+      for (const pipe of [child.stdout, child.stdio[3], child.stdio[4]])
+        (pipe as Readable | null | undefined)?.destroy();
+      return closed;
+    },
     kill: (signal: NodeJS.Signals = "SIGKILL") => {
       child.kill(signal);
     },
   };
+}
+
+/** What the ffmpeg in use can do, as `ffmpeg -version` and `ffmpeg -decoders` say. */
+export interface FfmpegCapabilities {
+  /** libavcodec's major version (58: ffmpeg 4.x, 59: 5.x, 60: 6.x), if the version text gives it. */
+  readonly libavcodecMajor: number | undefined;
+  /** The names of its decoders (`libopencore_amrnb`, `wmav2`...). */
+  readonly decoders: ReadonlySet<string>;
+}
+
+const capabilities = new Map<string, FfmpegCapabilities>();
+
+/** Pure: the capabilities from the two texts ffmpeg prints. */
+export function parseCapabilities(versionText: string, decodersText: string): FfmpegCapabilities {
+  const major = /^libavcodec\s+(\d+)\./m.exec(versionText)?.[1];
+  const decoders = new Set<string>();
+  // Lines like " A....D libopencore_amrnb    OpenCORE AMR-NB ...", after a legend ending in "------".
+  const list = decodersText.slice(decodersText.indexOf("------") + 6);
+  for (const line of list.split("\n")) {
+    const m = /^\s*[A-Z.]{6}\s+(\S+)/.exec(line);
+    if (m?.[1]) decoders.add(m[1]);
+  }
+  return { libavcodecMajor: major === undefined ? undefined : Number(major), decoders };
+}
+
+/**
+ * Asked once per binary and process, synchronously: deciding how to decode a recording is part of
+ * reading a call's settings, before anything runs (a few tens of milliseconds, once).
+ */
+export function ffmpegCapabilities(): FfmpegCapabilities {
+  const bin = resolveFfmpeg();
+  const known = capabilities.get(bin.path);
+  if (known) return known;
+  const ask = (flag: string): string => {
+    const r = spawnSync(bin.path, ["-hide_banner", flag], { encoding: "utf8", timeout: 30_000, windowsHide: true });
+    if (r.status !== 0) {
+      const why = r.error ? r.error.message : `exit code ${r.status}${r.signal ? `, ${r.signal}` : ""}`;
+      throw new RedactError("E_FFMPEG", 1, `asking ffmpeg (${bin.path}) for its ${flag.slice(1)} failed (${why})`);
+    }
+    return r.stdout;
+  };
+  const found = parseCapabilities(ask("-version"), ask("-decoders"));
+  capabilities.set(bin.path, found);
+  return found;
 }

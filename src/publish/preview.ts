@@ -37,7 +37,7 @@ export interface PreviewResult {
 }
 
 export async function renderPreview(layout: Layout, call: PreparedCall, number: number): Promise<PreviewResult> {
-  const decoder = await openDecoder(call.recordingPath, call.recordingDisplay);
+  const decoder = await openDecoder(call.source);
   const { format } = decoder;
   const rate = format.sampleRate;
   let plan: ReturnType<typeof buildPlan>;

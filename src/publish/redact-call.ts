@@ -22,6 +22,7 @@ import type { Manifest } from "../manifest/types.ts";
 import { countRecording, type DecodedChunk, openDecoder, type PcmStream } from "../media/decode.ts";
 import { sha256File } from "../media/hash.ts";
 import { patchRanges } from "../media/pcm.ts";
+import { planSource, type SourceOptions, type SourcePlan } from "../media/source.ts";
 import { type PcmFormat, WavFileWriter } from "../media/wav.ts";
 import { buildPlan, fitPlan, type Plan } from "../plan/plan.ts";
 import { OutputSet } from "../project/atomic.ts";
@@ -48,6 +49,8 @@ export interface PreparedCall {
   readonly recordingPath: string;
   /** recordings/<file> as users see it. */
   readonly recordingDisplay: string;
+  /** How the recording is decoded and checked (media/source.ts). */
+  readonly source: SourcePlan;
   /** SHA-256 of the manifest's bytes, as read and parsed (recorded in the private record). */
   readonly manifestSha256: string;
 }
@@ -60,7 +63,11 @@ export interface InspectedCall extends PreparedCall {
   readonly plan: Plan;
 }
 
-export function prepareCall(layout: Layout, call: string): PreparedCall {
+export function prepareCall(
+  layout: Layout,
+  call: string,
+  options: SourceOptions = { acceptDecodeErrors: false },
+): PreparedCall {
   const manifestPath = findManifest(layout, call);
   const file = display(layout, manifestPath);
   const bytes = readSettingsBytes(manifestPath, file, "the manifest");
@@ -68,7 +75,9 @@ export function prepareCall(layout: Layout, call: string): PreparedCall {
   const text = settingsText(bytes);
   const manifest = parseManifest(text, { file, call });
   const recordingPath = findRecording(layout, manifest);
-  return { call, manifest, recordingPath, recordingDisplay: display(layout, recordingPath), manifestSha256 };
+  const recordingDisplay = display(layout, recordingPath);
+  const source = planSource(recordingPath, recordingDisplay, options);
+  return { call, manifest, recordingPath, recordingDisplay, source, manifestSha256 };
 }
 
 export async function inspectCall(
@@ -78,7 +87,7 @@ export async function inspectCall(
   progress({ call: prepared.call, stage: "reading" });
   const hashing = sha256File(prepared.recordingPath, prepared.recordingDisplay);
   hashing.catch(() => {});
-  const counting = await countRecording(prepared.recordingPath, prepared.recordingDisplay);
+  const counting = await countRecording(prepared.source);
   let plan: Plan;
   try {
     plan = buildPlan(prepared.manifest, counting.format.sampleRate);
@@ -201,7 +210,7 @@ export async function redactCall(
     progress({ call: prepared.call, stage: "reading" });
     const hashing = sha256File(prepared.recordingPath, prepared.recordingDisplay);
     hashing.catch(() => {}); // awaited below
-    const decoder = await openDecoder(prepared.recordingPath, prepared.recordingDisplay);
+    const decoder = await openDecoder(prepared.source);
     const format = decoder.format;
     const rate = format.sampleRate;
     const webChannels = webChannelCount(format.channels);
@@ -235,7 +244,12 @@ export async function redactCall(
       site,
       formats,
       calls: options.calls ?? listCalls(layout),
-      recording: { path: prepared.recordingPath, display: prepared.recordingDisplay, sha256: sourceSha256 },
+      recording: {
+        path: prepared.recordingPath,
+        display: prepared.recordingDisplay,
+        sha256: sourceSha256,
+        decode: prepared.source,
+      },
       manifestSha256: prepared.manifestSha256,
       source: { sampleRate: rate, channels: format.channels, samples },
       outDir: layout.outDir,

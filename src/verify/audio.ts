@@ -17,6 +17,7 @@ import { LoudnessMeter } from "../dsp/loudness.ts";
 import { RedactError } from "../errors.ts";
 import { readFileHead, readWavHeader } from "../media/wav.ts";
 import {
+  type DecodeInput,
   decodeFloat,
   decodeFloatTwice,
   type FloatFormat,
@@ -46,6 +47,8 @@ export const LOSSY_CODECS: Readonly<Record<string, LossyCodec>> = {
 export interface SourceToCheck {
   readonly path: string;
   readonly display: string;
+  /** How to decode it as the pipeline did: its decoder and the frames kept (media/source.ts). */
+  readonly decode: DecodeInput;
   readonly sampleRate: number;
   readonly channels: number;
   /** The length the caller counted: ranges are fitted to it; the walk measures the real one. */
@@ -392,7 +395,7 @@ export async function walkAudio(
   const { source, ranges } = req;
   const rate = source.sampleRate;
   const total = source.samples;
-  const sourceStream = await decodeFloat(source.path, source.display, { pcm16: true });
+  const sourceStream = await decodeFloat(source.path, source.display, { pcm16: true, input: source.decode });
   const sf = sourceStream.format;
   if (sf.sampleRate !== rate || sf.channels !== source.channels) {
     sourceStream.cancel();

@@ -80,7 +80,17 @@ export function planar(
   return out;
 }
 
+/** How a recording is decoded (a SourcePlan has these): its ffmpeg input arguments, and a cut. */
+export interface DecodeInput {
+  /** Everything up to and including `-i path`, in place of `-i path`. */
+  readonly inputArgs: readonly string[];
+  /** Give only this many frames (the rest is padding current ffmpeg trims). */
+  readonly keepFrames?: number;
+}
+
 export interface DecodeOptions {
+  /** Decode as the pipeline decodes the recording; default: `-i path`, uncut. */
+  readonly input?: DecodeInput;
   /** Resample to this rate (ffmpeg's resampler); default: the file's own. */
   readonly sampleRate?: number;
   /** Mix to this many channels (1 or 2 only); default: the file's own. */
@@ -118,7 +128,8 @@ export async function decodeFloat(path: string, display: string, opts: DecodeOpt
     errorCode: "E_DECODE",
     stdout: "pipe",
     args: [
-      ...["-i", path, "-map", "0:a:0", "-vn", "-sn", "-dn", "-map_metadata", "-1"],
+      ...(opts.input?.inputArgs ?? ["-i", path]),
+      ...["-map", "0:a:0", "-vn", "-sn", "-dn", "-map_metadata", "-1"],
       ...(opts.sampleRate ? ["-ar", String(opts.sampleRate)] : []),
       ...(opts.channels ? ["-ac", String(opts.channels)] : []),
       ...["-fflags", "+bitexact", "-flags:a", "+bitexact", "-c:a", opts.pcm16 ? "pcm_s16le" : "pcm_f32le"],
@@ -126,7 +137,7 @@ export async function decodeFloat(path: string, display: string, opts: DecodeOpt
     ],
   });
   if (!job.stdout) throw new Error("decoder has no stdout");
-  return readFloatWav(job.stdout, display, job.done, () => job.kill());
+  return readFloatWav(job.stdout, display, job.done, () => job.kill(), opts.input?.keepFrames);
 }
 
 /**
@@ -182,6 +193,7 @@ async function readFloatWav(
   display: string,
   finished: Promise<void>,
   cancel: () => void,
+  keepFrames?: number,
 ): Promise<FloatStream> {
   const iterator = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   let head = Buffer.alloc(0);
@@ -255,11 +267,15 @@ async function readFloatWav(
 
   // The blocks' memory, aligned for typed-array views and reused (each block is valid until the next read).
   let block = new Uint8Array(0);
+  let left = keepFrames ?? Number.POSITIVE_INFINITY;
   return {
     format,
-    async read(frames) {
+    async read(asked) {
+      const frames = Math.min(asked, left);
+      if (frames <= 0) return { frames: 0, bytes: block.subarray(0, 0) };
       await fill(frames * bpf);
       const usable = Math.min(frames * bpf, pendingBytes - (pendingBytes % bpf));
+      left -= usable / bpf;
       if (block.length < usable) block = new Uint8Array(usable);
       // One copy, piece by piece.
       const bytes = block.subarray(0, usable);

@@ -25,6 +25,7 @@ import { parseReport, type Report } from "../project/report.ts";
 import { readRegularFileSync } from "../regular-file.ts";
 import { checkMaster, type FileRef, LOSSY_CODECS, type MasterOutcome, type SourceToCheck, walkAudio } from "./audio.ts";
 import { checkRow, lossyRows, masterRows, plural } from "./audio-rows.ts";
+import type { DecodeInput } from "./decode-float.ts";
 import { inventory, references, type Staged, target } from "./inventory.ts";
 import { type FileScan, privateNeedles, RECORDING_HASH, scanFiles } from "./leaks.ts";
 import type { ExpectedRange } from "./reference-tone.ts";
@@ -39,7 +40,13 @@ export interface CallToVerify {
   readonly formats: readonly WebFormat[];
   /** Every call with a manifest: a file named after a longer one of them is that call's, not this one's. */
   readonly calls: readonly string[];
-  readonly recording: { readonly path: string; readonly display: string; readonly sha256: string };
+  readonly recording: {
+    readonly path: string;
+    readonly display: string;
+    readonly sha256: string;
+    /** How the pipeline decodes it (media/source.ts): verification decodes it the same way. */
+    readonly decode: DecodeInput;
+  };
   readonly manifestSha256: string;
   /** The source as counted by a decode: the ranges are fitted to this length; the walk measures it again. */
   readonly source: { readonly sampleRate: number; readonly channels: number; readonly samples: number };

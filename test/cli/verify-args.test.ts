@@ -11,6 +11,17 @@ describe("redact --no-verify", () => {
   });
 });
 
+describe("--accept-decode-errors", () => {
+  it("is off by default, on with the flag (also as npm passes it without --), for redact and verify", () => {
+    expect(parseArgs(["call4"]).acceptDecodeErrors).toBe(false);
+    expect(parseArgs(["call4", "--accept-decode-errors"]).acceptDecodeErrors).toBe(true);
+    expect(parseArgs(["call4"], { npm_config_accept_decode_errors: "true" }).acceptDecodeErrors).toBe(true);
+    expect(() => parseArgs(["call4", "--accept-decode-errors=yes"])).toThrow(UsageError);
+    expect(parseVerifyArgs(["call4"]).acceptDecodeErrors).toBe(false);
+    expect(parseVerifyArgs(["call4", "--accept-decode-errors"]).acceptDecodeErrors).toBe(true);
+  });
+});
+
 describe("parseVerifyArgs", () => {
   it("takes call names, or --all (also as npm passes it without --)", () => {
     expect(parseVerifyArgs(["call4", "call2"]).calls).toEqual(["call4", "call2"]);

@@ -273,7 +273,7 @@ describe("hostile audio", () => {
     expect(tempFiles(join(p.root, "out"))).toEqual([]);
   });
 
-  it("a truncated MP3, six channels, a one-sample range and a range over the whole recording: published and verified", {
+  it("a truncated MP3 (refused unless accepted), six channels, a one-sample range and a range over the whole recording: published and verified", {
     timeout: 120_000,
   }, () => {
     const mp3 = readFileSync(join(p.root, "whole.mp3"));
@@ -285,7 +285,11 @@ describe("hostile audio", () => {
     p.write("redactions/one.yaml", "redactions:\n  - { start: 2, end: 2.000125, category: sensitive }\n");
     p.write("recordings/all.wav", full);
     p.write("redactions/all.yaml", "redactions:\n  - { start: 0, end: 4, category: sensitive }\n");
-    const r = p.redact(["cut", "six", "one", "all"]);
+    // Its LAME header states the whole file's length: the half decodes to less, which is refused.
+    const refused = p.redact(["cut"]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/recordings\/cut\.mp3: .*the decoder gave \d+ samples; the LAME header/);
+    const r = p.redact(["--accept-decode-errors", "cut", "six", "one", "all"]);
     expect(r.status, r.stderr).toBe(0);
     for (const call of ["cut", "six", "one", "all"]) {
       const report = JSON.parse(p.read(`out/${call}.json`).toString("utf8"));

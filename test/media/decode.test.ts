@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { RedactError } from "../../src/errors.ts";
 import { countRecording, openDecoder, openWavFile, openWavFileRange } from "../../src/media/decode.ts";
+import { planSource } from "../../src/media/source.ts";
 import { speechLike, wavBytes } from "../helpers/audio.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "decode-test-"));
@@ -32,9 +33,10 @@ async function readAll(stream: AsyncIterable<{ offset: number; planar: Float32Ar
 
 describe("countRecording", () => {
   it("gives the format at once and exactly the frames a full decode yields", async () => {
-    const counted = await countRecording(stereo, "stereo.wav");
+    const plan = planSource(stereo, "stereo.wav", { acceptDecodeErrors: false });
+    const counted = await countRecording(plan);
     expect(counted.format).toEqual({ sampleRate: RATE, channels: 2 });
-    const decoder = await openDecoder(stereo, "stereo.wav");
+    const decoder = await openDecoder(plan);
     const full = await readAll(decoder.chunks());
     expect(await counted.frames).toBe(FRAMES);
     expect(full.channels[0]?.length).toBe(FRAMES);
@@ -43,7 +45,8 @@ describe("countRecording", () => {
   it("fails with E_DECODE, naming the file, when the file is not audio", async () => {
     const text = join(dir, "notes.mp3");
     writeFileSync(text, "this is not audio\n".repeat(100));
-    const failure = await countRecording(text, "recordings/notes.mp3").then(
+    const plan = planSource(text, "recordings/notes.mp3", { acceptDecodeErrors: false });
+    const failure = await countRecording(plan).then(
       (c) => c.frames,
       (err: unknown) => err,
     );

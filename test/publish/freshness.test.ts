@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { planSource } from "../../src/media/source.ts";
 import { type Layout, projectLayout } from "../../src/project/layout.ts";
 import { type PrivateRecord, writeRecord } from "../../src/project/record.ts";
 import { toolId } from "../../src/publish/fingerprint.ts";
@@ -69,6 +70,7 @@ beforeEach(() => {
     manifest: {} as PreparedCall["manifest"],
     recordingPath: join(layout.recordingsDir, "c.wav"),
     recordingDisplay: "recordings/c.wav",
+    source: planSource(join(layout.recordingsDir, "c.wav"), "recordings/c.wav", { acceptDecodeErrors: false }),
     manifestSha256: sha("manifest bytes"),
   };
   record();

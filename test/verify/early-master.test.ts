@@ -32,7 +32,12 @@ beforeAll(async () => {
     site: DEFAULT_SITE,
     formats: ["mp3"],
     calls: ["early"],
-    recording: { path: prepared.recordingPath, display: prepared.recordingDisplay, sha256: inspected.sourceSha256 },
+    recording: {
+      path: prepared.recordingPath,
+      display: prepared.recordingDisplay,
+      sha256: inspected.sourceSha256,
+      decode: prepared.source,
+    },
     manifestSha256: prepared.manifestSha256,
     source: { sampleRate: RATE, channels: 1, samples: inspected.samples },
     outDir: layout.outDir,
