@@ -9,6 +9,7 @@ import { loadSiteSettings } from "../project/site-settings.ts";
 import { inspectCall, type PreparedCall, prepareCall } from "../publish/redact-call.ts";
 import { inShard, type Shard } from "../publish/shard.ts";
 import { indexIsDue, rebuildIndex } from "../publish/site-index.ts";
+import { fastPathsOn } from "../publish/web/fast.ts";
 import { TOOL } from "../version.ts";
 import { HELP, parseArgs } from "./args.ts";
 import { runBatch, type Unprepared } from "./batch.ts";
@@ -82,6 +83,8 @@ async function main(argv: readonly string[]): Promise<ExitStatus> {
         ...(opts.verify ? {} : { verify: "off" }),
         // A decode that would be refused is published as it decodes: not what a run without it writes.
         ...(opts.acceptDecodeErrors ? { decodeErrors: "accepted" } : {}),
+        // The speed paths off (CALL_REDACTOR_FAST=0, for measuring them) give other bytes for long recordings.
+        ...(fastPathsOn() ? {} : { fast: "off" }),
       },
       publish: { site, ...(opts.formats ? { formats: opts.formats } : {}), ...(opts.verify ? {} : { verify: false }) },
     });

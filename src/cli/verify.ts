@@ -6,13 +6,13 @@
  */
 import { join } from "node:path";
 import { RedactError } from "../errors.ts";
+import { chooseFormats } from "../manifest/formats.ts";
 import { listCalls, locksDir, projectLayout } from "../project/layout.ts";
 import { acquireLock } from "../project/lock.ts";
 import { ownerOf, SITE_FILES } from "../project/outputs.ts";
 import { recordVerification, type Verification, type VerificationRow } from "../project/record.ts";
 import { loadSiteSettings } from "../project/site-settings.ts";
 import { inspectCall, prepareCall } from "../publish/redact-call.ts";
-import { chooseFormats } from "../publish/web-publish.ts";
 import { readRegularFileSync } from "../regular-file.ts";
 import { listOut, references, target } from "../verify/inventory.ts";
 import { verificationSummary, verificationTable } from "../verify/table.ts";
@@ -86,7 +86,7 @@ async function main(argv: readonly string[]): Promise<ExitStatus> {
           call: name,
           manifest: prepared.manifest,
           site,
-          formats: chooseFormats(opts.formats, prepared.manifest, site),
+          formats: chooseFormats(opts.formats, prepared.manifest.formats, site.formats),
           calls,
           recording: {
             path: prepared.recordingPath,

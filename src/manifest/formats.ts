@@ -20,6 +20,13 @@ export const isWebFormat = (s: string): s is WebFormat => (WEB_FORMATS as readon
 
 export const FORMATS_EXPECTED = `a list of web formats, e.g. [mp3, opus]: ${WEB_FORMATS.join(", ")} or both`;
 
+/** The formats a call publishes: the command line's, else the manifest's, else the site's, else the default. */
+export const chooseFormats = (
+  cli: readonly WebFormat[] | undefined,
+  manifest: readonly WebFormat[] | undefined,
+  site: readonly WebFormat[] | undefined,
+): readonly WebFormat[] => cli ?? manifest ?? site ?? DEFAULT_WEB_FORMATS;
+
 /** Canonical order, no duplicates. */
 export const canonicalFormats = (formats: Iterable<WebFormat>): WebFormat[] => {
   const set = new Set(formats);

@@ -9,6 +9,7 @@
  */
 import { availableParallelism } from "node:os";
 import { RedactError } from "../errors.ts";
+import { chooseFormats } from "../manifest/formats.ts";
 import { DEFAULT_SITE } from "../manifest/site.ts";
 import { type Layout, listCalls, locksDir } from "../project/layout.ts";
 import { acquireLock } from "../project/lock.ts";
@@ -17,7 +18,6 @@ import { type OutputSettings, settingsDigest } from "./fingerprint.ts";
 import { checkFreshness } from "./freshness.ts";
 import { noProgress, type ProgressListener } from "./progress.ts";
 import { type PreparedCall, type PublishOptions, redactCall } from "./redact-call.ts";
-import { chooseFormats } from "./web-publish.ts";
 
 export type CallOutcome =
   | { readonly call: string; readonly status: "published"; readonly report: Report; readonly seconds: number }
@@ -84,7 +84,7 @@ export async function publishBatch(
       });
       try {
         if (!opts.force) {
-          const formats = chooseFormats(publish.formats, call.manifest, publish.site ?? DEFAULT_SITE);
+          const formats = chooseFormats(publish.formats, call.manifest.formats, (publish.site ?? DEFAULT_SITE).formats);
           const fresh = await checkFreshness(layout, call, formats, known, settingsSha256);
           if (fresh.fresh) return { call: call.call, status: "skipped", report: fresh.report, seconds: seconds() };
         }

@@ -15,7 +15,7 @@ import { LoudnessMeter } from "../dsp/loudness.ts";
 import { redactChunk } from "../dsp/redact.ts";
 import { webChannelCount, webMix } from "../dsp/webmix.ts";
 import { RedactError } from "../errors.ts";
-import type { WebFormat } from "../manifest/formats.ts";
+import { chooseFormats, type WebFormat } from "../manifest/formats.ts";
 import { parseManifest } from "../manifest/parse.ts";
 import { DEFAULT_SITE, type SiteSettings } from "../manifest/site.ts";
 import type { Manifest } from "../manifest/types.ts";
@@ -39,9 +39,8 @@ import { TOOL } from "../version.ts";
 import { ffmpegIdentity, type OutputSettings, settingsDigest, sha256Hex, toolId } from "./fingerprint.ts";
 import { noProgress, type ProgressListener } from "./progress.ts";
 import { buildReport } from "./report.ts";
-import type { WebSignal } from "./web-audio.ts";
-import { codecLevels } from "./web-encode.ts";
-import { chooseFormats, publishWeb } from "./web-publish.ts";
+import { codecLevels } from "./web/codecs.ts";
+import { planWeb, publishWeb, type WebSignal } from "./web/publish.ts";
 
 export interface PreparedCall {
   readonly call: string;
@@ -216,9 +215,9 @@ export async function redactCall(
     const webChannels = webChannelCount(format.channels);
     const meter = new LoudnessMeter(rate, webChannels);
     const site = options.site ?? DEFAULT_SITE;
-    const formats = chooseFormats(options.formats, manifest, site);
+    const formats = chooseFormats(options.formats, manifest.formats, site.formats);
     const wavTmp = outputs.temp(outName("wav"));
-    let levels: Promise<number[]>;
+    let levels: ReturnType<typeof codecLevels>;
     let passOne: { samples: number; plan: Plan };
     try {
       const unfitted = buildPlan(manifest, rate);
@@ -259,39 +258,36 @@ export async function redactCall(
     // Pass 2: the web formats from the master, each with one linear gain (and a limiter only if
     // needed), encoded in parallel; then the call's page.
     const measured = meter.result();
-    const web: WebSignal = {
+    const signal: WebSignal = {
       masterPath: wavTmp,
       masterDisplay: `out/${outName("wav")}`,
       sampleRate: rate,
       webChannels,
       frames: samples,
     };
-    // The master is complete: once the encoders run (and not before: the gain estimate needs the
-    // CPU), hash it and check it against the source beside them. Both are awaited below.
-    let wavHash: Promise<string> | undefined;
-    const besideEncoding = (): void => {
-      wavHash = sha256File(wavTmp, `out/${outName("wav")}`);
-      wavHash.catch(() => {});
-      if (options.verify !== false) {
-        masterVerified = verifyMasterEarly(toVerify, { name: outName("wav"), path: wavTmp });
-        masterVerified.catch(() => {});
-      }
-    };
-    const published = await publishWeb({
+    const web = await planWeb({
       call: prepared.call,
       manifest,
       plan,
-      samples,
-      web,
+      web: signal,
       measured,
       formats,
       codecLevels: levels,
       site,
       outputs,
       onFrames: (done) => progress({ call: prepared.call, stage: "encoding", fraction: done / samples }),
-      onEncoding: besideEncoding,
     });
-    const wavSha = await (wavHash ?? sha256File(wavTmp, `out/${outName("wav")}`));
+    // The encoders start now. Beside them (and not before: planning the gain may need the CPU), the master
+    // is hashed and checked against the source; both are awaited below.
+    const publishing = publishWeb(web);
+    const wavHash = sha256File(wavTmp, `out/${outName("wav")}`);
+    wavHash.catch(() => {});
+    if (options.verify !== false) {
+      masterVerified = verifyMasterEarly(toVerify, { name: outName("wav"), path: wavTmp });
+      masterVerified.catch(() => {});
+    }
+    const published = await publishing;
+    const wavSha = await wavHash;
     const report = buildReport({
       call: prepared.call,
       format,
@@ -304,7 +300,7 @@ export async function redactCall(
         padMs: (Number(manifest.pad.num) / Number(manifest.pad.den)) * 1000,
       },
       measured,
-      normalisation: published.primary.norm,
+      normalisation: published.primary.gain,
       encoderLevelDb: published.primary.codecDb,
       outputs: {
         wav: { file: outName("wav"), sha256: wavSha },

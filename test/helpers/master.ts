@@ -7,7 +7,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { LoudnessMeter } from "../../src/dsp/loudness.ts";
 import type { Measured } from "../../src/dsp/normalise.ts";
-import type { WebSignal } from "../../src/publish/web-audio.ts";
+import type { WebSignal } from "../../src/publish/web/plan.ts";
 import { rng, speechLike, wavBytes } from "./audio.ts";
 
 export interface BurstyOptions {

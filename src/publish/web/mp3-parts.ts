@@ -21,27 +21,24 @@
  * over the overlap: the join is only made where the two fed the same samples
  * for at least SAME_INPUT seconds before it. Where no frame qualifies (never
  * seen: it would take a limiter working without a break for the whole
- * overlap), the file is encoded again in one part.
+ * overlap), it says so ("no cut") and the caller encodes the file in one part.
  *
- * The number of parts does not depend on the machine: recordings of
- * MIN_SPLIT_SECONDS or more are always encoded in two parts (on one core the
- * cost is the overlap, about 1 % of an hour), so the same input gives the same
+ * The number of parts does not depend on the machine: recordings from the
+ * length fast.ts sets on are always encoded in two parts (on one core the cost
+ * is the overlap, about 1 % of an hour), so the same input gives the same
  * bytes everywhere.
  */
 import { rm } from "node:fs/promises";
-import { TruePeakLimiter } from "../dsp/limiter.ts";
-import { LoudnessMeter } from "../dsp/loudness.ts";
-import type { Normalisation } from "../dsp/normalise.ts";
-import type { PeakMeter } from "../dsp/peaks.ts";
-import { gainedLanes, webMix } from "../dsp/webmix.ts";
-import { openWavFileRange } from "../media/decode.ts";
-import type { AudioTags, PcmEncoder } from "../media/encoder.ts";
-import { mp3SampleRate, startMp3Encoder } from "../media/mp3.ts";
-import { type CutWindow, SpliceError, spliceMp3Parts } from "../media/mp3-splice.ts";
-import type { WebSignal } from "./web-audio.ts";
+import { TruePeakLimiter } from "../../dsp/limiter.ts";
+import { LoudnessMeter } from "../../dsp/loudness.ts";
+import type { PeakMeter } from "../../dsp/peaks.ts";
+import { gainedLanes, webMix } from "../../dsp/webmix.ts";
+import { openWavFileRange } from "../../media/decode.ts";
+import type { AudioTags, PcmEncoder } from "../../media/encoder.ts";
+import { mp3SampleRate, startMp3Encoder } from "../../media/mp3.ts";
+import { type CutWindow, SpliceError, spliceMp3Parts } from "../../media/mp3-splice.ts";
+import type { FormatPlan, WebSignal } from "./plan.ts";
 
-/** Recordings shorter than this are encoded in one part. */
-export const MIN_SPLIT_SECONDS = 120;
 const PARTS = 2;
 const WARM_UP_SECONDS = 3;
 const SPAN_SECONDS = 8;
@@ -74,7 +71,7 @@ export interface Mp3Split {
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 
 /** How a recording of `frames` at `sampleRate` is split, or undefined when it is encoded in one part. */
-export function planMp3Split(frames: number, sampleRate: number, minSeconds = MIN_SPLIT_SECONDS): Mp3Split | undefined {
+export function planMp3Split(frames: number, sampleRate: number, minSeconds: number): Mp3Split | undefined {
   if (frames < minSeconds * sampleRate || frames < (WARM_UP_SECONDS + SPAN_SECONDS) * 2 * sampleRate) return undefined;
   const outRate = mp3SampleRate(sampleRate);
   // The smallest master step that is a whole number of MP3 frames at the encoder's rate.
@@ -173,31 +170,29 @@ class FedRecord {
   }
 }
 
-export interface PartsTarget {
-  readonly path: string;
-  readonly display: string;
-}
+/** The file joined from its parts (with the loudness of their feeds, if metered), or no frame to cut at. */
+export type PartsOutcome = { readonly kind: "joined"; readonly loudness?: number } | { readonly kind: "no-cut" };
 
 /**
- * Encode the MP3 in the parts of `split`, then join them into `target.path`. Falls back to one part
- * (encodeWhole) when no join qualifies. The master's waveform peaks go to `peaks` as the parts read it.
+ * Encode the MP3 of `plan` in the parts of `split`, then join them into `plan.path`; "no-cut" when no join
+ * qualifies (the caller encodes it in one part then). The master's waveform peaks go to `peaks` as the
+ * parts read it.
  */
 export async function encodeMp3InParts(
   web: WebSignal,
   split: Mp3Split,
-  target: PartsTarget,
-  norm: Normalisation,
+  plan: FormatPlan,
   tags: AudioTags,
   peaks: PeakMeter,
   options: {
-    /** Encode the file in one part instead (when no join qualifies); returns its metered loudness, if asked for. */
-    readonly encodeWhole: () => Promise<number | undefined>;
     readonly onFrames?: ((framesDone: number) => void) | undefined;
     /** Meter the integrated loudness of what the encoders are fed (each part its own stretch, joined). */
     readonly measure?: boolean | undefined;
-  },
-): Promise<number | undefined> {
+  } = {},
+): Promise<PartsOutcome> {
   const { onFrames } = options;
+  const norm = plan.gain;
+  const target = plan;
   const input = { sampleRate: web.sampleRate, channels: web.webChannels };
   const count = split.parts.length;
   const paths = split.parts.map((_, i) => `${target.path}.part${i + 1}`);
@@ -288,9 +283,9 @@ export async function encodeMp3InParts(
       );
     } catch (err) {
       if (!(err instanceof SpliceError)) throw err;
-      return await options.encodeWhole();
+      return { kind: "no-cut" };
     }
-    return loudness;
+    return loudness === undefined ? { kind: "joined" } : { kind: "joined", loudness };
   } catch (err) {
     for (const e of encoders) e.abort();
     throw err;
