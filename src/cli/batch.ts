@@ -10,6 +10,7 @@ import type { Report } from "../project/report.ts";
 import { type BatchOptions, batchExitCode, type CallOutcome, defaultJobs, publishBatch } from "../publish/batch.ts";
 import type { OutputSettings } from "../publish/fingerprint.ts";
 import type { PreparedCall } from "../publish/redact-call.ts";
+import { wrapWords } from "../text.ts";
 import { progressBoard } from "./board.ts";
 import { type ExitStatus, printError } from "./run.ts";
 import { isInteractive } from "./terminal.ts";
@@ -34,17 +35,22 @@ const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n =
 
 const duration = (r: Report): string => formatTime(r.source.samples / r.source.sampleRate);
 
-/** The line printed when a call is done. */
-export function outcomeLine(o: CallOutcome): string | undefined {
+/** The line printed when a call is done, wrapped to `width` columns on a terminal (one line in a pipe). */
+export function outcomeLine(o: CallOutcome, width?: number): string | undefined {
   if (o.status === "failed") return undefined; // its error is printed instead
   const r = o.report;
-  const files = [...Object.values(r.outputs).map((x) => `out/${x.file}`), `out/${o.call}.json`];
-  if (o.status === "skipped") {
-    return `${o.call}: unchanged since its last run (recording, manifest, settings and outputs), skipped; --force rebuilds it`;
-  }
-  const gain = `${r.loudness.gainDb >= 0 ? "+" : ""}${r.loudness.gainDb.toFixed(1)} dB`;
-  return `${o.call}: ${plural(r.ranges.length, "range")} redacted, ${duration(r)}; web gain ${gain}${r.loudness.limiter ? " + limiter" : ""} -> ${files.join(", ")}`;
+  const text =
+    o.status === "skipped"
+      ? `${o.call}: unchanged since its last run, skipped (--force rebuilds it)`
+      : `${o.call}: ${plural(r.ranges.length, "range")} redacted, ${duration(r)}, web gain ${gain(r)} -> ${[
+          ...Object.values(r.outputs).map((x) => `out/${x.file}`),
+          `out/${o.call}.json`,
+        ].join(" ")}`;
+  return width === undefined ? text : wrapWords(text, width, 0, "  ");
 }
+
+const gain = (r: Report): string =>
+  `${r.loudness.gainDb >= 0 ? "+" : ""}${r.loudness.gainDb.toFixed(1)} dB${r.loudness.limiter ? " + limiter" : ""}`;
 
 /** First line of what went wrong, for the summary table. */
 function reason(error: unknown): string {
@@ -122,7 +128,8 @@ export async function runBatch(
               if (o.status === "failed") {
                 board.finish(o.call);
                 board.above(() => printFailure(o.error));
-              } else board.finish(o.call, outcomeLine(o));
+              } else
+                board.finish(o.call, outcomeLine(o, process.stdout.isTTY ? process.stdout.columns || 80 : undefined));
             },
           });
   } finally {

@@ -50,6 +50,9 @@ function orphanRows(outDir: string, calls: readonly string[]): VerificationRow[]
   return rows;
 }
 
+/** The terminal's width when stdout is one (rows are wrapped to it); none in a pipe (one line per row). */
+const columns = (): number | undefined => (process.stdout.isTTY ? process.stdout.columns || 80 : undefined);
+
 async function main(argv: readonly string[]): Promise<ExitStatus> {
   const opts = parseVerifyArgs(argv, process.env);
   if (opts.help) {
@@ -102,7 +105,7 @@ async function main(argv: readonly string[]): Promise<ExitStatus> {
         recordVerification(layout, name, verification);
         if (opts.json) results.push({ call: name, ...verification });
         else if (!(opts.quiet && verification.passed)) {
-          const table = verificationTable(name, verification, expectedRanges(call), source.sampleRate, show);
+          const table = verificationTable(name, verification, expectedRanges(call), source.sampleRate, show, columns());
           if (show === "all" || !verification.passed) process.stdout.write(`${table}\n`);
         }
         if (!opts.quiet && !opts.json) process.stdout.write(`${verificationSummary(name, verification)}\n\n`);

@@ -1,5 +1,6 @@
 /** The verification as a table for the terminal: one row per range and file, then one per file. */
 import { formatTime } from "../manifest/time.ts";
+import { wrapWords } from "../text.ts";
 import type { ExpectedRange } from "./reference-tone.ts";
 import type { Verification, VerificationRow } from "./verify-call.ts";
 
@@ -11,6 +12,11 @@ export function verificationTable(
   ranges: readonly ExpectedRange[],
   sampleRate: number,
   only: "all" | "failures" = "all",
+  /**
+   * A terminal's width: the call column is left out (a table is one call's) and each row's detail goes on
+   * the lines under it, wrapped to the width. None: one line per row, every column, for pipes and scripts.
+   */
+  width?: number,
 ): string {
   const byNumber = new Map(ranges.map((r) => [r.number, r]));
   const time = (row: VerificationRow): string => {
@@ -32,15 +38,18 @@ export function verificationTable(
       RESULT[r.status],
       r.detail,
     ]),
-  ];
+  ].map((row) => (width === undefined ? row : row.slice(1)));
   const widths = (cells[0] ?? []).map((_, i) => Math.max(...cells.map((row) => (row[i] ?? "").length)));
   return cells
-    .map((row) =>
-      row
-        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
-        .join("  ")
-        .trimEnd(),
-    )
+    .map((row) => {
+      const lead = row
+        .slice(0, -1)
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join("  ");
+      const detail = row.at(-1) ?? "";
+      if (width === undefined) return `${lead}  ${detail}`.trimEnd();
+      return detail === "detail" ? lead.trimEnd() : `${lead.trimEnd()}\n    ${wrapWords(detail, width, 4, "    ")}`;
+    })
     .join("\n");
 }
 

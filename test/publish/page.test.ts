@@ -3,6 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { parseManifest } from "../../src/manifest/parse.ts";
+import { buildPlan } from "../../src/plan/plan.ts";
 import { projectLayout } from "../../src/project/layout.ts";
 import { type CallPageData, renderCallPage } from "../../src/publish/page/call-page.ts";
 import { categoryColours } from "../../src/publish/page/colours.ts";
@@ -10,6 +12,7 @@ import { clock, esc } from "../../src/publish/page/html.ts";
 import { renderIndexPage } from "../../src/publish/page/index-page.ts";
 import { wavePath } from "../../src/publish/page/waveform.ts";
 import { naturalCompare, publishedCalls } from "../../src/publish/site-index.ts";
+import { legendCategories } from "../../src/publish/web/publish.ts";
 
 const HOSTILE = `<script>alert("x")</script> & 'co'`;
 
@@ -349,5 +352,38 @@ describe("the index", () => {
       "call2",
       "call10",
     ]);
+  });
+});
+
+describe("the legend", () => {
+  const manifest = parseManifest(
+    [
+      "categories:",
+      "  music: { frequency: 1000, label: copyrighted music }",
+      "  laugh: { frequency: 1500 }",
+      "redactions:",
+      "  - { start: 1, end: 2, category: obscenity }",
+      "  - { start: 3, end: 4, category: music }",
+      "",
+    ].join("\n"),
+    { file: "redactions/c.yaml", call: "c" },
+  );
+
+  it("explains the tones the call uses, in the manifest's order, and no other", () => {
+    const plan = buildPlan(manifest, 8000);
+    expect(legendCategories(manifest, plan).map((c) => [c.name, c.frequency, c.label, c.colour])).toEqual([
+      ["obscenity", 660, "obscenity", "#d55e00"],
+      ["music", 1000, "copyrighted music", "#009e73"],
+    ]);
+  });
+
+  it("is left out of a page with nothing redacted", () => {
+    const none = { ...manifest, entries: [] };
+    const categories = legendCategories(none, buildPlan(none, 8000));
+    expect(categories).toEqual([]);
+    const html = renderCallPage(page({ ranges: [], categories }));
+    expect(html).not.toContain('class="legend"');
+    expect(html).not.toContain("<figcaption>");
+    expect(html).toContain("Nothing in this call is redacted.");
   });
 });

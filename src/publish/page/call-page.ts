@@ -123,10 +123,11 @@ Your browser cannot play this recording here${downloads.length > 0 ? `; download
 <figure>
 ${waveform}
 <div class="axis" aria-hidden="true"><span>0:00</span><span>${clock(duration)}</span></div>
-<figcaption>
-<p>Redacted stretches are replaced by a tone and shaded in its colour:</p>
-<ul class="legend">${legend.join("")}</ul>
-</figcaption>
+${
+  legend.length > 0
+    ? `<figcaption>\n<p>Redacted stretches are replaced by a tone and shaded in its colour:</p>\n<ul class="legend">${legend.join("")}</ul>\n</figcaption>`
+    : ""
+}
 </figure>
 <h2 id="redactions-heading">Redactions</h2>
 ${

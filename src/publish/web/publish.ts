@@ -97,15 +97,10 @@ export async function publishWeb(job: WebJob): Promise<WebPublished> {
 
 const round2 = (x: number): number => Number(x.toFixed(2));
 
-/**
- * The legend: the built-in categories always (so the two tones are always explained), and every other one
- * the call uses.
- */
+/** The legend: the categories the call's ranges use (a tone the listener never hears needs no explaining). */
 export function legendCategories(manifest: Manifest, plan: Plan): PageCategory[] {
   const used = new Set(plan.ranges.map((r) => r.category));
-  const shown = [...manifest.categories.values()].filter(
-    (c) => c.name === "sensitive" || c.name === "obscenity" || used.has(c.name),
-  );
+  const shown = [...manifest.categories.values()].filter((c) => used.has(c.name));
   const colours = categoryColours([...manifest.categories.keys()]);
   return shown.map((c) => ({
     name: c.name,
