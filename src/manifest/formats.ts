@@ -4,7 +4,8 @@
  *
  * The order a user writes does not matter: a format list is a set, kept in canonical order.
  */
-import { isAlias, isMap, isScalar, isSeq } from "yaml";
+import { isAlias, isScalar } from "yaml";
+import { describe, type Field, readList, type YamlContext } from "./yaml-fields.ts";
 
 export const WEB_FORMATS = ["mp3", "opus"] as const;
 export type WebFormat = (typeof WEB_FORMATS)[number];
@@ -54,70 +55,35 @@ export function parseFormatsText(text: string): { formats: WebFormat[] } | { err
   return { formats: canonicalFormats(seen) };
 }
 
-/** Records one located problem: the offset in the YAML text, the field path, what is wrong and what is right. */
-export type AddIssue = (offset: number, field: string, message: string) => void;
-
-const offsetOf = (node: unknown, fallback: number): number =>
-  (node as { range?: readonly number[] | null } | null | undefined)?.range?.[0] ?? fallback;
-
-const describeNode = (node: unknown): string => {
-  if (node == null || (isScalar(node) && node.value === null)) return "nothing";
-  if (isMap(node)) return "a mapping";
-  if (isSeq(node)) return "a list";
-  if (isScalar(node)) return JSON.stringify(String(node.source ?? node.value));
-  return "something else";
-};
-
 /**
- * A `formats:` value from a YAML document (a manifest or the site settings): a list of format
- * names, e.g. `[mp3, opus]`. Reports every problem through `add`; returns undefined if there was any.
- * `keyOffset` is where the key is, for an empty value.
+ * A `formats:` value from a YAML file (a manifest or the site settings): a list of format names,
+ * e.g. `[mp3, opus]`. Reports every problem in `ctx`; returns undefined if there was any.
  */
-export function readFormatsNode(
-  node: unknown,
-  field: string,
-  keyOffset: number,
-  add: AddIssue,
-): WebFormat[] | undefined {
-  if (isAlias(node)) return undefined; // reported with every alias by the caller
-  if (!isSeq(node)) {
-    const hint = isScalar(node) && typeof node.value === "string" ? " (a list: put the names in [ ])" : "";
-    add(offsetOf(node, keyOffset), field, `expected ${FORMATS_EXPECTED}, found ${describeNode(node)}${hint}`);
-    return undefined;
-  }
-  if (node.items.length === 0) {
-    add(offsetOf(node, keyOffset), field, `is empty; expected ${FORMATS_EXPECTED}`);
-    return undefined;
-  }
+export function readFormats(ctx: YamlContext, f: Field): WebFormat[] | undefined {
+  const items = readList(ctx, f, FORMATS_EXPECTED, " (a list: put the names in [ ])");
+  if (!items) return undefined;
   let ok = true;
   const seen = new Map<WebFormat, number>();
-  node.items.forEach((item, i) => {
-    const itemField = `${field}[${i + 1}]`;
-    const at = offsetOf(item, offsetOf(node, keyOffset));
-    if (isAlias(item)) {
-      ok = false;
-      return;
+  for (const [i, item] of items.entries()) {
+    const n = item.node;
+    if (isAlias(n)) {
+      ok = false; // reported with every alias
+      continue;
     }
-    if (!isScalar(item) || typeof item.value !== "string") {
-      add(at, itemField, `expected a format name (${WEB_FORMATS.join(" or ")}), found ${describeNode(item)}`);
-      ok = false;
-      return;
-    }
-    const name = item.value;
-    if (!isWebFormat(name)) {
-      const lower = name.trim().toLowerCase();
+    let problem: string | undefined;
+    if (!isScalar(n) || typeof n.value !== "string") {
+      problem = `expected a format name (${WEB_FORMATS.join(" or ")}), found ${describe(n)}`;
+    } else if (!isWebFormat(n.value)) {
+      const lower = n.value.trim().toLowerCase();
       const hint = isWebFormat(lower) ? ` (write it "${lower}")` : "";
-      add(at, itemField, `unknown format ${JSON.stringify(name)}${hint}; expected one of ${WEB_FORMATS.join(", ")}`);
+      problem = `unknown format ${JSON.stringify(n.value)}${hint}; expected one of ${WEB_FORMATS.join(", ")}`;
+    } else if (seen.has(n.value)) {
+      problem = `"${n.value}" is already item ${seen.get(n.value)}; list each format once`;
+    } else seen.set(n.value, i + 1);
+    if (problem !== undefined) {
+      ctx.add(ctx.at(item), item.path, problem);
       ok = false;
-      return;
     }
-    const first = seen.get(name);
-    if (first !== undefined) {
-      add(at, itemField, `"${name}" is already item ${first}; list each format once`);
-      ok = false;
-      return;
-    }
-    seen.set(name, i + 1);
-  });
+  }
   return ok ? canonicalFormats(seen.keys()) : undefined;
 }

@@ -2,14 +2,13 @@
  * The manifest parser: YAML text in, a validated Manifest out, or a ManifestError carrying every
  * issue found, each located at `file:line:col` with its field path and what would be right.
  *
- * Numbers are read from their source text, never through a JS float, so times stay exact.
- * Aliases and anchors are refused outright (and never expanded), so an alias bomb costs nothing.
+ * This file holds the manifest's own rules: its keys, entries and times, categories, tone, pad and
+ * the recording's path. Reading YAML itself (size and nesting limits, syntax, anchors, duplicate and
+ * unknown keys, text and exact numbers) is yaml-fields.ts, shared with the site settings.
  */
 
-import type { Document, YAMLMap } from "yaml";
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, visit } from "yaml";
-import type { ManifestIssue, SourcePos } from "../errors.ts";
-import { ManifestError } from "../errors.ts";
+import { isAlias, isMap, isScalar, isSeq } from "yaml";
+import type { SourcePos } from "../errors.ts";
 import type { ExactSeconds } from "../units.ts";
 import { hertz } from "../units.ts";
 import {
@@ -23,7 +22,7 @@ import {
   TONE_SHAPE,
 } from "./definition.ts";
 import { didYouMean } from "./did-you-mean.ts";
-import { readFormatsNode } from "./formats.ts";
+import { readFormats } from "./formats.ts";
 import {
   addExact,
   compareExact,
@@ -37,12 +36,26 @@ import {
   ZERO,
 } from "./time.ts";
 import type { Category, Manifest, ManifestEntry, ToneSettings } from "./types.ts";
+import {
+  describe,
+  expectMap,
+  type Field,
+  hasControlCharacters,
+  isEmpty,
+  quoteText,
+  rangeOf,
+  readLine,
+  readMap,
+  readNumber,
+  readText,
+  readYamlDocument,
+  type YamlContext,
+  type YamlFileKind,
+} from "./yaml-fields.ts";
 
-/** A manifest larger than this is refused unread. */
-export const MAX_MANIFEST_BYTES = 1024 * 1024;
-/** Deepest `[`/`{` nesting and widest indentation accepted (a real manifest needs 3 levels). */
-const MAX_FLOW_DEPTH = 64;
-const MAX_INDENT = 256;
+export { MAX_MANIFEST_BYTES } from "./yaml-fields.ts";
+
+const MANIFEST: YamlFileKind = { name: "manifest", flowDepthNeeded: 3 };
 
 export const BUILTIN_CATEGORIES: ReadonlyMap<string, Category> = new Map([
   ["sensitive", { name: "sensitive", frequency: hertz(440), label: "sensitive information" }],
@@ -66,220 +79,8 @@ const CATEGORY_KEYS = fieldNames(CATEGORY_SHAPE);
 const TIME_EXPECTED = 'a time: seconds as a number (e.g. 161.25) or a string such as "2:27.350" or "1:02:27.350"';
 const ENTRY_EXPECTED = "each entry needs start:, end: (or duration:) and category:";
 
-type Range = readonly [number, number, number];
-
-interface Field {
-  /** `redactions[2].end`, `tone.level`, ... */
-  readonly path: string;
-  /** Where the key is (for a missing or empty value). */
-  readonly keyOffset: number;
-  /** The value node: Scalar, YAMLMap, YAMLSeq, Alias, or null when there is none. */
-  readonly node: unknown;
-}
-
-const rangeOf = (node: unknown): Range | undefined => {
-  const r = (node as { range?: Range | null } | null | undefined)?.range;
-  return r ?? undefined;
-};
-
-const isEmpty = (node: unknown): boolean => node == null || (isScalar(node) && node.value === null);
-
-const describe = (node: unknown): string => {
-  if (isMap(node)) return "a mapping";
-  if (isSeq(node)) return "a list";
-  if (isScalar(node)) {
-    const v = node.value;
-    if (typeof v === "string") return `the text ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
-    if (typeof v === "number") return `the number ${String(node.source ?? v)}`;
-    if (typeof v === "boolean") return `${v}`;
-    if (v === null) return "nothing";
-  }
-  return "something else";
-};
-
-/** Tabs, newlines and other C0 control characters, or DEL. */
-const hasControlCharacters = (s: string): boolean => {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) return true;
-  }
-  return false;
-};
-
-/** The first bidirectional embedding, override or isolate control (U+202A-U+202E, U+2066-U+2069), if any. */
-export const bidiControl = (s: string): string | undefined => /[\u202a-\u202e\u2066-\u2069]/.exec(s)?.[0];
-
-/** "U+202E" */
-export const codePoint = (c: string): string =>
-  `U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
-
-const quoteText = (s: string): string => JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}…` : s);
-
-class Ctx {
-  private readonly found: { offset: number; issue: ManifestIssue }[] = [];
-  constructor(
-    readonly file: string,
-    readonly text: string,
-    private readonly lc: LineCounter | undefined,
-  ) {}
-
-  pos(offset: number): SourcePos {
-    if (!this.lc) return { file: this.file, line: 1, col: 1 };
-    const { line, col } = this.lc.linePos(offset);
-    return line === 0 ? { file: this.file, line: 1, col: col + 1 } : { file: this.file, line, col };
-  }
-
-  add(offset: number, field: string, message: string): void {
-    this.found.push({ offset, issue: { pos: this.pos(offset), field, message } });
-  }
-
-  get count(): number {
-    return this.found.length;
-  }
-
-  /** Every issue, in the order they appear in the file. */
-  issues(): ManifestIssue[] {
-    return this.found
-      .map((f, i) => ({ ...f, i }))
-      .sort((a, b) => a.offset - b.offset || a.i - b.i)
-      .map((f) => f.issue);
-  }
-
-  /** Where a value is, or its key when the value is empty. */
-  at(f: Field): number {
-    return isEmpty(f.node) ? f.keyOffset : (rangeOf(f.node)?.[0] ?? f.keyOffset);
-  }
-
-  /** The exact source text of a number scalar: the slice of the file it came from. */
-  numberText(node: { type?: string | undefined; source?: string | undefined; value: unknown }): string {
-    const r = rangeOf(node);
-    if (node.type === "PLAIN" && r) return this.text.slice(r[0], r[1]);
-    return node.source ?? String(node.value);
-  }
-}
-
-/**
- * A mapping's keys, checked: unknown keys (when `allowed` is given), duplicate keys, merge keys and
- * keys that are not plain text are reported; the first of each key is returned.
- */
-const readMap = (ctx: Ctx, map: YAMLMap, path: string, allowed: readonly string[] | undefined, where: string) => {
-  const fields = new Map<string, Field & { readonly key: string }>();
-  const mapOffset = rangeOf(map)?.[0] ?? 0;
-  for (const pair of map.items) {
-    const keyNode: unknown = pair.key;
-    if (isAlias(keyNode)) continue; // reported with every alias
-    const keyOffset = rangeOf(keyNode)?.[0] ?? mapOffset;
-    let key: string | undefined;
-    if (isScalar(keyNode) && keyNode.value !== null && typeof keyNode.value !== "object") {
-      key = typeof keyNode.value === "string" ? keyNode.value : ctx.numberText(keyNode);
-    }
-    if (key === undefined) {
-      ctx.add(
-        keyOffset,
-        path || "(document)",
-        `keys must be plain names, found ${describe(keyNode)}${where ? `; ${where}` : ""}`,
-      );
-      continue;
-    }
-    const fieldPath = path ? `${path}.${key}` : key;
-    if (key === "<<") {
-      ctx.add(keyOffset, fieldPath, "merge keys (<<) are not supported; write the keys out in full");
-      continue;
-    }
-    const first = fields.get(key);
-    if (first) {
-      const p = ctx.pos(first.keyOffset);
-      ctx.add(keyOffset, fieldPath, `duplicate key "${key}" (first given at ${p.line}:${p.col}); give each key once`);
-      continue;
-    }
-    if (allowed && !allowed.includes(key)) {
-      ctx.add(keyOffset, fieldPath, `unknown key "${key}"${didYouMean(key, allowed)}; ${where}`);
-      continue;
-    }
-    fields.set(key, { key, path: fieldPath, keyOffset, node: pair.value });
-  }
-  return fields;
-};
-
-/** A plain string value (numbers and booleans as written); undefined after reporting if it is not one. */
-const readText = (ctx: Ctx, f: Field, expected: string): string | undefined => {
-  const n = f.node;
-  if (isAlias(n)) return undefined;
-  if (isEmpty(n)) {
-    ctx.add(ctx.at(f), f.path, `is empty; expected ${expected}`);
-    return undefined;
-  }
-  if (isScalar(n)) {
-    if (typeof n.value === "string") return n.value;
-    if (typeof n.value === "number" || typeof n.value === "boolean") return ctx.numberText(n);
-  }
-  ctx.add(ctx.at(f), f.path, `expected ${expected}, found ${describe(n)}`);
-  return undefined;
-};
-
-/** One line of text (titles and labels end up in published files). */
-const readLine = (ctx: Ctx, f: Field, expected: string): string | undefined => {
-  const s = readText(ctx, f, expected);
-  if (s === undefined) return undefined;
-  if (s.trim() === "") {
-    ctx.add(ctx.at(f), f.path, `is blank; expected ${expected}`);
-    return undefined;
-  }
-  if (hasControlCharacters(s)) {
-    ctx.add(ctx.at(f), f.path, `must be one line of text without tabs or control characters; expected ${expected}`);
-    return undefined;
-  }
-  const bidi = bidiControl(s);
-  if (bidi !== undefined) {
-    ctx.add(
-      ctx.at(f),
-      f.path,
-      `holds the invisible direction control ${codePoint(bidi)}, which would turn the text around it on the published pages; remove it`,
-    );
-    return undefined;
-  }
-  if (s.length > MAX_LINE_LENGTH) {
-    ctx.add(ctx.at(f), f.path, `is ${s.length} characters long; keep it to ${MAX_LINE_LENGTH} (expected ${expected})`);
-    return undefined;
-  }
-  return s;
-};
-
-/** An unsigned decimal number, exact from its source text. */
-const readNumber = (
-  ctx: Ctx,
-  f: Field,
-  expected: string,
-  signed = false,
-): { readonly value: ExactSeconds; readonly negative: boolean } | undefined => {
-  const n = f.node;
-  if (isAlias(n)) return undefined;
-  if (isEmpty(n)) {
-    ctx.add(ctx.at(f), f.path, `is empty; expected ${expected}`);
-    return undefined;
-  }
-  if (!isScalar(n) || typeof n.value !== "number") {
-    const hint = isScalar(n) && typeof n.value === "string" ? " (write numbers without quotes)" : "";
-    ctx.add(ctx.at(f), f.path, `expected ${expected}, found ${describe(n)}${hint}`);
-    return undefined;
-  }
-  let text = ctx.numberText(n);
-  let negative = false;
-  if (signed && /^[+-][0-9.]/.test(text)) {
-    negative = text.startsWith("-");
-    text = text.slice(1);
-  }
-  try {
-    return { value: parseDecimalNumberText(text), negative };
-  } catch (e) {
-    if (!(e instanceof NumberSyntaxError)) throw e;
-    ctx.add(ctx.at(f), f.path, `${e.message} (expected ${expected})`);
-    return undefined;
-  }
-};
-
 /** A time: a YAML number (seconds, exact from its text) or a string in the time syntax. */
-const readTime = (ctx: Ctx, f: Field): ExactSeconds | undefined => {
+const readTime = (ctx: YamlContext, f: Field): ExactSeconds | undefined => {
   const n = f.node;
   if (isAlias(n)) return undefined;
   if (isEmpty(n)) {
@@ -319,20 +120,12 @@ interface CategoriesResult {
   readonly known: Set<string>;
 }
 
-const readCategories = (ctx: Ctx, f: Field | undefined): CategoriesResult => {
+const readCategories = (ctx: YamlContext, f: Field | undefined): CategoriesResult => {
   const categories = new Map(BUILTIN_CATEGORIES);
   const known = new Set(categories.keys());
-  if (!f || isAlias(f.node)) return { categories, known };
-  if (!isMap(f.node)) {
-    const found = isEmpty(f.node) ? "nothing" : describe(f.node);
-    ctx.add(
-      ctx.at(f),
-      f.path,
-      `expected a mapping of category names to settings, e.g. music: { frequency: 1000 }; found ${found}`,
-    );
-    return { categories, known };
-  }
-  for (const c of readMap(ctx, f.node, "categories", undefined, "").values()) {
+  const map = f && expectMap(ctx, f, "a mapping of category names to settings, e.g. music: { frequency: 1000 }");
+  if (!map) return { categories, known };
+  for (const c of readMap(ctx, map, "categories", undefined, "").values()) {
     const name = c.key;
     known.add(name);
     let ok = true;
@@ -352,13 +145,9 @@ const readCategories = (ctx: Ctx, f: Field | undefined): CategoriesResult => {
     }
     const builtin = BUILTIN_CATEGORIES.get(name);
     const example = `${name}: { frequency: ${builtin?.frequency ?? 1000} }`;
-    if (isAlias(c.node)) continue;
-    if (!isMap(c.node)) {
-      const found = isEmpty(c.node) ? "nothing" : describe(c.node);
-      ctx.add(ctx.at(c), c.path, `expected the category's settings, e.g. ${example}; found ${found}`);
-      continue;
-    }
-    const fields = readMap(ctx, c.node, c.path, CATEGORY_KEYS, "a category takes frequency (Hz) and label");
+    const settings = expectMap(ctx, c, `the category's settings, e.g. ${example}`);
+    if (!settings) continue;
+    const fields = readMap(ctx, settings, c.path, CATEGORY_KEYS, "a category takes frequency (Hz) and label");
     let frequency = builtin?.frequency;
     const freqField = fields.get("frequency");
     if (freqField) {
@@ -373,13 +162,17 @@ const readCategories = (ctx: Ctx, f: Field | undefined): CategoriesResult => {
         } else frequency = hertz(hz);
       }
     } else if (!builtin) {
-      ctx.add(rangeOf(c.node)?.[0] ?? c.keyOffset, `${c.path}.frequency`, `missing frequency:; write e.g. ${example}`);
+      ctx.add(
+        rangeOf(settings)?.[0] ?? c.keyOffset,
+        `${c.path}.frequency`,
+        `missing frequency:; write e.g. ${example}`,
+      );
       ok = false;
     }
     let label = builtin?.label;
     const labelField = fields.get("label");
     if (labelField) {
-      const s = readLine(ctx, labelField, "a one-line label, e.g. background music");
+      const s = readLine(ctx, labelField, "a one-line label, e.g. background music", MAX_LINE_LENGTH);
       if (s === undefined) ok = false;
       else label = s;
     }
@@ -390,14 +183,10 @@ const readCategories = (ctx: Ctx, f: Field | undefined): CategoriesResult => {
   return { categories, known };
 };
 
-const readTone = (ctx: Ctx, f: Field | undefined): ToneSettings => {
-  if (!f || isAlias(f.node)) return DEFAULT_TONE;
-  if (!isMap(f.node)) {
-    const found = isEmpty(f.node) ? "nothing" : describe(f.node);
-    ctx.add(ctx.at(f), f.path, `expected tone settings, e.g. { level: -18, ramp: 5 }; found ${found}`);
-    return DEFAULT_TONE;
-  }
-  const fields = readMap(ctx, f.node, "tone", TONE_KEYS, "tone takes level (dBFS) and ramp (ms)");
+const readTone = (ctx: YamlContext, f: Field | undefined): ToneSettings => {
+  const map = f && expectMap(ctx, f, "tone settings, e.g. { level: -18, ramp: 5 }");
+  if (!map) return DEFAULT_TONE;
+  const fields = readMap(ctx, map, "tone", TONE_KEYS, "tone takes level (dBFS) and ramp (ms)");
   let { levelDb, rampMs } = DEFAULT_TONE;
   const levelField = fields.get("level");
   if (levelField) {
@@ -426,7 +215,7 @@ const readTone = (ctx: Ctx, f: Field | undefined): ToneSettings => {
   return { levelDb, rampMs };
 };
 
-const readRecording = (ctx: Ctx, f: Field): { path: string; pos: SourcePos } | undefined => {
+const readRecording = (ctx: YamlContext, f: Field): { path: string; pos: SourcePos } | undefined => {
   const expected = "a file under recordings/, e.g. call4.mp3";
   const p = readText(ctx, f, expected);
   if (p === undefined) return undefined;
@@ -446,7 +235,7 @@ const readRecording = (ctx: Ctx, f: Field): { path: string; pos: SourcePos } | u
   return { path: p, pos: ctx.pos(ctx.at(f)) };
 };
 
-const readEntry = (ctx: Ctx, node: unknown, number: number, known: Set<string>): ManifestEntry | undefined => {
+const readEntry = (ctx: YamlContext, node: unknown, number: number, known: Set<string>): ManifestEntry | undefined => {
   const path = entryField(number);
   const at = rangeOf(node)?.[0] ?? 0;
   // An empty item has an empty node just after its "-": point at the "-" itself.
@@ -531,128 +320,6 @@ const readEntry = (ctx: Ctx, node: unknown, number: number, known: Set<string>):
   return entry;
 };
 
-/** Dotted field path of a node from yaml's `visit` ancestry: `redactions[2].start`. */
-const pathOf = (ancestry: readonly unknown[], self: unknown): string => {
-  const chain = [...ancestry, self];
-  let out = "";
-  for (let i = 0; i < chain.length; i++) {
-    const a = chain[i];
-    const next = chain[i + 1];
-    if (isSeq(a) && next !== undefined) out += `[${a.items.indexOf(next as never) + 1}]`;
-    else if (a && typeof a === "object" && "key" in a && "value" in a && next === (a as { value: unknown }).value) {
-      const k = (a as { key: unknown }).key;
-      const name = isScalar(k) ? String(k.value) : "?";
-      out += out ? `.${name}` : name;
-    }
-  }
-  return out || "(document)";
-};
-
-/** Anchors (&a) and aliases (*a) anywhere in the document: refused, never expanded. */
-const refuseAliases = (ctx: Ctx, doc: Document.Parsed): void => {
-  visit(doc, {
-    Alias(_, node, ancestry) {
-      ctx.add(
-        rangeOf(node)?.[0] ?? 0,
-        pathOf(ancestry, node),
-        `aliases (*${node.source}) are not supported; write the value out in full`,
-      );
-    },
-    Node(_, node, ancestry) {
-      if (isAlias(node) || !node.anchor) return;
-      const at = rangeOf(node)?.[0] ?? 0;
-      const amp = ctx.text.lastIndexOf(`&${node.anchor}`, at);
-      ctx.add(
-        amp >= 0 ? amp : at,
-        pathOf(ancestry, node),
-        `anchors (&${node.anchor}) are not supported; write the value out in full where it is used`,
-      );
-    },
-  });
-};
-
-/** Scalars whose lines may start with tabs as content (block scalars, quoted strings), in document order. */
-const textRanges = (docs: readonly Document.Parsed[]): Range[] => {
-  const out: Range[] = [];
-  for (const doc of docs) {
-    visit(doc, {
-      Scalar(_, node) {
-        const r = rangeOf(node);
-        if (r && node.type !== "PLAIN") out.push(r);
-      },
-    });
-  }
-  return out;
-};
-
-/** Lines indented with tabs (outside block and quoted scalars): offset of the first tab, by line start. */
-const tabIndents = (text: string, exempt: readonly Range[]): Map<number, number> => {
-  const out = new Map<number, number>();
-  const re = /^([ \t]*)(\S?)/gm;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    const [, lead = "", first = ""] = m;
-    if (m[0] === "") re.lastIndex++;
-    if (!lead.includes("\t") || first === "" || first === "#") continue;
-    const lineStart = m.index;
-    // exempt is in document order: find the last range starting before this line.
-    let lo = 0;
-    let hi = exempt.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((exempt[mid]?.[0] ?? 0) < lineStart) lo = mid + 1;
-      else hi = mid;
-    }
-    const r = exempt[lo - 1];
-    if (r && lineStart < r[1]) continue;
-    out.set(lineStart, lineStart + lead.indexOf("\t"));
-  }
-  return out;
-};
-
-const friendlyYamlMessage = (code: string, message: string): string => {
-  switch (code) {
-    case "BLOCK_AS_IMPLICIT_KEY":
-      return `YAML syntax error: ${message}; if a value contains ": ", put it in quotes`;
-    case "BAD_INDENT":
-    case "MISSING_CHAR":
-    case "UNEXPECTED_TOKEN":
-      return `YAML syntax error: ${message}; check the indentation and punctuation here`;
-    default:
-      return `YAML: ${message}`;
-  }
-};
-
-/** Line starts without the YAML parser, for the checks made before it runs. */
-const countLines = (text: string): LineCounter => {
-  const lc = new LineCounter();
-  lc.addNewLine(0);
-  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lc.addNewLine(i + 1);
-  return lc;
-};
-
-/** Nesting deeper than any manifest needs would make the YAML parser recurse without bound. */
-const checkNesting = (ctx: Ctx, text: string): boolean => {
-  let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x5b || c === 0x7b) {
-      if (++depth > MAX_FLOW_DEPTH) {
-        ctx.add(i, "(document)", `nested more than ${MAX_FLOW_DEPTH} levels deep with [ ] or { }; a manifest needs 3`);
-        return false;
-      }
-    } else if ((c === 0x5d || c === 0x7d) && depth > 0) depth--;
-  }
-  const re = /^[ \t?:-]*/gm;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    if (m[0].length > MAX_INDENT) {
-      ctx.add(m.index, "(document)", `indented more than ${MAX_INDENT} columns; a manifest needs a few levels`);
-      return false;
-    }
-    if (m[0] === "") re.lastIndex++;
-  }
-  return true;
-};
-
 export interface ParseManifestOptions {
   /** The manifest's path as shown to users, e.g. `redactions/call4.yaml`. */
   readonly file: string;
@@ -667,77 +334,23 @@ export interface ParseManifestOptions {
  */
 export const parseManifest = (rawText: string, opts: ParseManifestOptions): Manifest => {
   const { file, call } = opts;
-  const bytes = Buffer.byteLength(rawText, "utf8");
-  if (bytes > MAX_MANIFEST_BYTES) {
-    const ctx = new Ctx(file, rawText, undefined);
-    ctx.add(0, "(document)", `the manifest is ${bytes} bytes; the limit is 1 MiB (${MAX_MANIFEST_BYTES} bytes)`);
-    throw new ManifestError(ctx.issues());
-  }
-  const text = rawText.startsWith("\uFEFF") ? rawText.slice(1) : rawText; // a BOM is not column 1
-  const pre = new Ctx(file, text, countLines(text));
-  if (!checkNesting(pre, text)) throw new ManifestError(pre.issues());
-
-  const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, {
-    lineCounter,
-    prettyErrors: false,
-    uniqueKeys: false, // duplicates are found below, with both positions and the field path
-    merge: false,
-    schema: "core", // also under a `%YAML 1.1` directive: no sexagesimal "2:27" numbers
-    strict: true,
-    keepSourceTokens: false,
-  });
-  const ctx = new Ctx(file, text, lineCounter);
-  const all: Document.Parsed[] = [...docs];
-  const streamErrors = "empty" in docs ? docs.errors : [];
-
-  // Syntax first: if the YAML itself is broken, the tree is a guess; report the syntax only. Tabs in
-  // indentation throw the rest of the structure off, so when there are any, they are all that is reported.
-  const tabs = new Set(text.includes("\t") ? tabIndents(text, textRanges(all)).values() : []);
-  const yamlErrors = [...streamErrors, ...all.flatMap((d) => d.errors)];
-  for (const err of yamlErrors) if (err.code === "TAB_AS_INDENT") tabs.add(err.pos[0]);
-  const TAB_MESSAGE = "tabs are not allowed for indentation; indent with spaces";
-  for (const tab of tabs) ctx.add(tab, "(document)", TAB_MESSAGE);
-  if (tabs.size === 0) {
-    for (const err of yamlErrors) ctx.add(err.pos[0], "(document)", friendlyYamlMessage(err.code, err.message));
-  }
-  if (ctx.count > 0) throw new ManifestError(ctx.issues());
-
-  for (const w of [...("empty" in docs ? docs.warnings : []), ...all.flatMap((d) => d.warnings)]) {
-    ctx.add(w.pos[0], "(document)", `${w.message}; remove it (plain YAML only)`);
-  }
-  const [doc, second] = all;
-  if (second) {
-    const at = rangeOf(second)?.[0] ?? 0;
-    ctx.add(
-      at,
-      "(document)",
-      "a manifest is one YAML document; remove this --- and what follows, or merge it into the first",
-    );
-  }
-  const contents: unknown = doc?.contents ?? null;
-  if (doc) refuseAliases(ctx, doc);
+  const { ctx, contents } = readYamlDocument(rawText, file, MANIFEST);
   if (!isMap(contents)) {
     const found = isEmpty(contents) ? "an empty document" : describe(contents);
-    ctx.add(
+    return ctx.fail(
       isEmpty(contents) ? 0 : (rangeOf(contents)?.[0] ?? 0),
       "(document)",
       `expected a mapping with at least redactions: (a list of ranges, or [] for none); found ${found}`,
     );
-    throw new ManifestError(ctx.issues());
   }
 
   const top = readMap(ctx, contents, "", TOP_KEYS, `the top level takes ${TOP_KEYS.join(", ")}`);
   const recordingField = top.get("recording");
   const recording = recordingField ? readRecording(ctx, recordingField) : undefined;
   const titleField = top.get("title");
-  const title = titleField ? readLine(ctx, titleField, "a one-line title, e.g. Call 4") : undefined;
+  const title = titleField ? readLine(ctx, titleField, "a one-line title, e.g. Call 4", MAX_LINE_LENGTH) : undefined;
   const formatsField = top.get("formats");
-  const formats = formatsField
-    ? readFormatsNode(formatsField.node, formatsField.path, formatsField.keyOffset, (at, field, message) =>
-        ctx.add(at, field, message),
-      )
-    : undefined;
+  const formats = formatsField ? readFormats(ctx, formatsField) : undefined;
   const { categories, known } = readCategories(ctx, top.get("categories"));
   const tone = readTone(ctx, top.get("tone"));
 
@@ -759,11 +372,10 @@ export const parseManifest = (rawText: string, opts: ParseManifestOptions): Mani
       if (entry) entries.push(entry);
     });
   } else if (!isAlias(redactionsField.node)) {
-    const found = isEmpty(redactionsField.node) ? "nothing" : describe(redactionsField.node);
-    ctx.add(ctx.at(redactionsField), "redactions", `expected ${listExpected}; found ${found}`);
+    ctx.add(ctx.at(redactionsField), "redactions", `expected ${listExpected}; found ${describe(redactionsField.node)}`);
   }
 
-  if (ctx.count > 0) throw new ManifestError(ctx.issues());
+  ctx.throwIfAny();
   return {
     file,
     call,

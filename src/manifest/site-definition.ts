@@ -3,12 +3,15 @@
  * for the JSON Schema editors read (schema/site.schema.json, `npm run schema`). The parser is
  * src/manifest/site.ts; test/manifest/schema.test.ts runs both on the same valid and invalid files.
  */
-import { type MapShape, ONE_LINE } from "./definition.ts";
+import { MAX_LINE_LENGTH, type MapShape, ONE_LINE } from "./definition.ts";
 import { WEB_FORMATS } from "./formats.ts";
 
 /** Text of several lines, not blank: no tabs, control characters other than newlines, or bidi controls. */
 const BIDI = "\\u202a-\\u202e\\u2066-\\u2069";
 const PARAGRAPH = `^[^\\u0000-\\u0009\\u000b-\\u001f\\u007f${BIDI}]*[^\\s\\u0000-\\u001f\\u007f${BIDI}][^\\u0000-\\u0009\\u000b-\\u001f\\u007f${BIDI}]*$`;
+
+/** A description is a paragraph or a few: at most this many characters. */
+export const MAX_DESCRIPTION_LENGTH = 2000;
 
 export const SITE_SHAPE: MapShape = {
   kind: "map",
@@ -18,26 +21,26 @@ export const SITE_SHAPE: MapShape = {
       kind: "text",
       description: "The index page's heading; each call page links back to it (one line, up to 200 characters).",
       pattern: ONE_LINE,
-      maxLength: 200,
+      maxLength: MAX_LINE_LENGTH,
       examples: ["Windows support scam calls"],
     },
     description: {
       kind: "text",
       description: "A paragraph under the index page's heading (up to 2000 characters).",
       pattern: PARAGRAPH,
-      maxLength: 2000,
+      maxLength: MAX_DESCRIPTION_LENGTH,
     },
     artist: {
       kind: "text",
       description: "The artist tag of every published audio file (one line, up to 200 characters).",
       pattern: ONE_LINE,
-      maxLength: 200,
+      maxLength: MAX_LINE_LENGTH,
     },
     album: {
       kind: "text",
       description: "The album tag of every published audio file (one line, up to 200 characters).",
       pattern: ONE_LINE,
-      maxLength: 200,
+      maxLength: MAX_LINE_LENGTH,
     },
     formats: {
       kind: "list",

@@ -1,7 +1,8 @@
 /**
  * Names and files a hostile or careless project can hold: a call whose outputs would overwrite the site's
  * own files, a manifest that is a link out of redactions/, FIFOs, folders and devices where files are
- * expected. Each ends in a clear error, never a hang, never a file read that should not be.
+ * expected, site settings nested deep enough to overflow a recursive parser. Each ends in a clear error, never a
+ * hang, never a crash, never a file read that should not be.
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, symlinkSync } from "node:fs";
@@ -76,6 +77,18 @@ describe("a manifest that is a link out of redactions/", () => {
     p.write("redactions/call9.yaml", MANIFEST);
     symlinkSync(p.write("elsewhere/site.yaml", "title: x\n"), join(p.root, "redactions/site.yaml"));
     expect(refused(["call9"], 2)).toContain("redactions/site.yaml is a link to a file outside redactions/");
+  });
+});
+
+describe("site settings nested absurdly deep", () => {
+  it.each([1000, 20_000])("%i levels of [ ] are refused (exit 2) at their place, without a stack", (depth) => {
+    p.write("redactions/call9.yaml", MANIFEST);
+    p.write("redactions/site.yaml", `title: ${"[".repeat(depth)}${"]".repeat(depth)}\n`);
+    const stderr = refused(["call9"], 2);
+    expect(stderr).toContain(
+      "error: redactions/site.yaml:1:72: (document): nested more than 64 levels deep with [ ] or { }; a site settings file needs 1",
+    );
+    expect(stderr).not.toMatch(/Maximum call stack|out of memory/);
   });
 });
 

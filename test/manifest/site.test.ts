@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ManifestError } from "../../src/errors.ts";
 import { parseFormatsText } from "../../src/manifest/formats.ts";
+import { parseManifest } from "../../src/manifest/parse.ts";
 import { DEFAULT_SITE, parseSiteSettings } from "../../src/manifest/site.ts";
 
 const FILE = "redactions/site.yaml";
@@ -84,7 +85,7 @@ describe("site settings", () => {
       `${FILE}:1:11: formats[1]: unknown format "MP3" (write it "mp3"); expected one of mp3, opus`,
     ]);
     expect(issues('artist: "a\\tb"\n')[0]).toMatch(
-      /^redactions\/site\.yaml:1:9: artist: must be text without line breaks/,
+      /^redactions\/site\.yaml:1:9: artist: must be one line of text without tabs or control characters/,
     );
   });
 
@@ -95,6 +96,83 @@ describe("site settings", () => {
     expect(issues("title: &t x\nalbum: *t\n").join("\n")).toMatch(/anchors \(&t\) are not supported[\s\S]*aliases/);
     expect(issues("title: x\n---\ntitle: y\n")[0]).toContain("one YAML document");
     expect(issues("- title\n")[0]).toContain("expected a mapping of settings");
+  });
+});
+
+describe("site settings read by the manifest's YAML reader", () => {
+  const deep = (open: string, close: string, depth: number) => `title: ${open.repeat(depth)}${close.repeat(depth)}\n`;
+
+  it("refuses nesting 1,000 and 20,000 deep at once, located, without a stack, however many times", () => {
+    for (const depth of [1000, 20_000]) {
+      for (const [open, close] of [
+        ["[", "]"],
+        ["{", "}"],
+      ] as const) {
+        for (let run = 0; run < 5; run++) {
+          const t0 = performance.now();
+          const said = issues(deep(open, close, depth));
+          expect(performance.now() - t0).toBeLessThan(250);
+          expect(said).toEqual([
+            `${FILE}:1:72: (document): nested more than 64 levels deep with [ ] or { }; a site settings file needs 1`,
+          ]);
+        }
+      }
+    }
+  });
+
+  it("refuses indentation wider than a settings file needs", () => {
+    expect(issues(`title:\n${" ".repeat(300)}x\n`)).toEqual([
+      `${FILE}:2:1: (document): indented more than 256 columns; a site settings file needs a few levels`,
+    ]);
+  });
+
+  it("says of tab indentation what it says in a manifest, and only that", () => {
+    const manifestSays = (text: string): string[] => {
+      try {
+        parseManifest(text, { file: FILE, call: "c" });
+      } catch (e) {
+        if (e instanceof ManifestError) return e.message.split("\n");
+      }
+      throw new Error("expected a ManifestError");
+    };
+    for (const text of [
+      "title: x\n \tartist: y\n",
+      "title: x\n\tartist: y\nalbum: [\n",
+      "formats:\n  - mp3\n  \t- opus\n",
+    ]) {
+      expect(issues(text)).toEqual(manifestSays(text));
+      expect(
+        issues(text).every((i) => i.endsWith("(document): tabs are not allowed for indentation; indent with spaces")),
+      ).toBe(true);
+    }
+    expect(issues("title: x\n \tartist: y\n")).toEqual([
+      `${FILE}:2:2: (document): tabs are not allowed for indentation; indent with spaces`,
+    ]);
+  });
+
+  it("words every other YAML mistake as a manifest does", () => {
+    expect(issues("title: x\n---\ntitle: y\n")).toEqual([
+      `${FILE}:2:1: (document): a site settings file is one YAML document; remove this --- and what follows, or merge it into the first`,
+    ]);
+    expect(issues("title: &t x\nalbum: *t\n")).toEqual([
+      `${FILE}:1:8: title: anchors (&t) are not supported; write the value out in full where it is used`,
+      `${FILE}:2:8: album: aliases (*t) are not supported; write the value out in full`,
+    ]);
+    expect(issues("title: !x y\n")).toEqual([
+      `${FILE}:1:8: (document): Unresolved tag: !x; remove it (plain YAML only)`,
+    ]);
+    expect(issues("<<: { title: x }\n")).toEqual([
+      `${FILE}:1:1: <<: merge keys (<<) are not supported; write the keys out in full`,
+    ]);
+    expect(issues("title: a: b\n")).toEqual([
+      `${FILE}:1:8: (document): YAML syntax error: Nested mappings are not allowed in compact mappings; if a value contains ": ", put it in quotes`,
+    ]);
+    expect(issues(`title: ${"t".repeat(201)}\n`)).toEqual([
+      `${FILE}:1:8: title: is 201 characters long; keep it to 200 (expected a one-line title for the index page, e.g. "Windows support scam calls")`,
+    ]);
+    expect(issues("2024\n")).toEqual([
+      `${FILE}:1:1: (document): expected a mapping of settings (title, description, artist, album, formats); found the number 2024`,
+    ]);
   });
 });
 
