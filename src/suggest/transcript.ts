@@ -54,6 +54,14 @@ const secondsOf = (n: number): ExactSeconds | undefined => {
   }
 };
 
+/** Line starts of a text, without parsing it. */
+function countLines(text: string): LineCounter {
+  const lc = new LineCounter();
+  lc.addNewLine(0);
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lc.addNewLine(i + 1);
+  return lc;
+}
+
 const ms = (n: number): ExactSeconds => exact(BigInt(Math.round(n)), 1000n);
 
 // ---------------------------------------------------------------- JSON
@@ -79,7 +87,39 @@ function jsonPos(text: string, file: string, path: JsonPath): SourcePos {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
+/** Deeper than any transcript (whisper.cpp and WhisperX nest 4 levels): the YAML parser used for positions recurses. */
+const MAX_JSON_DEPTH = 64;
+
+/** The offset of the first `[` or `{` (outside strings) deeper than MAX_JSON_DEPTH, or -1. */
+function tooDeep(text: string): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > MAX_JSON_DEPTH) return i;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return -1;
+}
+
 function parseJson(text: string, file: string): Transcript {
+  const deep = tooDeep(text);
+  if (deep >= 0) {
+    const { line, col } = countLines(text).linePos(deep);
+    return fail([
+      {
+        pos: { file, line, col },
+        field: "(json)",
+        message: `nested more than ${MAX_JSON_DEPTH} levels deep; a transcript needs a few (is this the recogniser's JSON?)`,
+      },
+    ]);
+  }
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -148,3 +148,26 @@ describe("the example transcripts of the demo calls", () => {
     expect(t.words).toHaveLength(count);
   });
 });
+
+describe("a hostile transcript", () => {
+  it("nested thousands deep is refused, located, without a crash", () => {
+    for (const depth of [100, 5000, 50_000]) {
+      const text = `{"segments": ${"[".repeat(depth)}${"]".repeat(depth)}}`;
+      let err: unknown;
+      try {
+        parseTranscript(text, "deep.json");
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(ManifestError);
+      expect((err as Error).message).toMatch(/^deep\.json:1:\d+: \(json\): nested more than 64 levels deep/);
+    }
+  });
+
+  it("brackets inside strings do not count", () => {
+    const words = `"${"[".repeat(200)}"`;
+    expect(() => parseTranscript(`{"segments": [{"text": ${words}, "start": 0, "end": 1}]}`, "t.json")).toThrow(
+      /no word timings|words/,
+    );
+  });
+});
