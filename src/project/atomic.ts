@@ -38,12 +38,21 @@ export class OutputSet {
     live.add(this);
   }
 
-  /** A fresh temporary path for the output `name` (e.g. call4.wav), hidden, in the same folder. */
+  /**
+   * A fresh temporary path for the output `name` (e.g. call4.wav), hidden, in the same folder. Asked again
+   * for the same name (the output made anew), the earlier temporary file goes.
+   */
   temp(name: string): string {
     mkdirSync(this.dir, { recursive: true });
     if (this.pending.size === 0 && this.options.leftovers) removeLeftovers(this.dir, this.options.leftovers);
+    const target = join(this.dir, name);
+    const earlier = this.pending.get(target);
+    if (earlier !== undefined) {
+      rmSync(earlier, { force: true });
+      removeScratch(earlier);
+    }
     const tmp = join(this.dir, `.${name}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`);
-    this.pending.set(join(this.dir, name), tmp);
+    this.pending.set(target, tmp);
     return tmp;
   }
 

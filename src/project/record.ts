@@ -28,6 +28,8 @@ export interface VerificationRow {
 export interface Verification {
   readonly passed: boolean;
   readonly rows: readonly VerificationRow[];
+  /** Each web audio file's true peak as decoded, in dBTP (what its file row judged). */
+  readonly truePeakDbtp?: Readonly<Record<string, number>>;
 }
 
 export interface PrivateRecord {

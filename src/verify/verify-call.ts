@@ -161,7 +161,12 @@ export async function verifyCall(
   if (masterRef && masterOutcome) rows.push(...masterRows(master, masterOutcome, source, audio.sourceFrames, ranges));
   const silent = inv.files.has(reportName) ? reportSaysSilent(inv.files.get(reportName) as string) : false;
   for (const outcome of audio.lossy) rows.push(...lossyRows(outcome, source, ranges, silent));
-  return { passed: rows.every((r) => r.status !== "fail"), rows };
+  const truePeakDbtp: Record<string, number> = {};
+  for (const o of audio.lossy) {
+    const tp = o.problem === null ? o.loudness?.truePeakDbtp : undefined;
+    if (tp !== undefined && Number.isFinite(tp)) truePeakDbtp[o.name] = Number(tp.toFixed(2));
+  }
+  return { passed: rows.every((r) => r.status !== "fail"), rows, truePeakDbtp };
 }
 
 function readIfRegular(path: string): string | undefined {

@@ -66,16 +66,21 @@ export const firstGain = (measured: Measured, codecDb: number, headroomDb: numbe
     headroomDb,
   );
 
-/** One plan per target, from the master's loudness and each codec's level change. */
+/**
+ * One plan per target, from the master's loudness and each codec's level change. `extraHeadroomDb`: more
+ * headroom for a format whose file came out over the true-peak maximum (its codec overshot more than usual
+ * on this signal: the publish is made again with the ceiling that much lower).
+ */
 export function planFormats(
   targets: readonly FormatTarget[],
   codecDbs: ReadonlyMap<WebFormat, number>,
   measured: Measured,
   webChannels: 1 | 2,
+  extraHeadroomDb: ReadonlyMap<WebFormat, number> = new Map(),
 ): FormatPlan[] {
   return targets.map((t) => {
     const codecDb = codecDbs.get(t.format) ?? 0;
-    const headroomDb = WEB_CODECS[t.format].headroomDb;
+    const headroomDb = WEB_CODECS[t.format].headroomDb + (extraHeadroomDb.get(t.format) ?? 0);
     const first = firstGain(measured, codecDb, headroomDb, webChannels);
     const settle = first.limiter && Number.isFinite(measured.integratedLufs);
     return {

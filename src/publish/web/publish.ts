@@ -44,6 +44,8 @@ export interface WebPublishArgs {
   readonly site: SiteSettings;
   readonly outputs: OutputSet;
   readonly onFrames?: (framesDone: number) => void;
+  /** More true-peak headroom for these formats than their codec's usual (see planFormats). */
+  readonly extraHeadroomDb?: ReadonlyMap<WebFormat, number>;
 }
 
 export interface WebPublished {
@@ -77,7 +79,7 @@ export async function planWeb(a: WebPublishArgs): Promise<WebJob> {
     const file = `${a.call}.${WEB_CODECS[format].extension}`;
     return { format, file, path: a.outputs.temp(file), display: `out/${file}` };
   });
-  const plans = planFormats(targets, await a.codecLevels, a.measured, a.web.webChannels);
+  const plans = planFormats(targets, await a.codecLevels, a.measured, a.web.webChannels, a.extraHeadroomDb);
   const path = fastPathsOn() && fastApplies(a.web, plans) ? FAST_PATH : PLAIN_PATH;
   const tags: AudioTags = {
     title: a.manifest.title ?? a.call,
