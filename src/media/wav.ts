@@ -155,12 +155,19 @@ export class WavFileWriter {
     this.dataBytes += s16.length;
   }
 
-  async close(): Promise<void> {
+  /**
+   * Write the real sizes into the header: the file is complete for readers from here on. Getting it onto
+   * the disk (fsync, slow for an hour's master on a slow disk) goes on in the background: await the promise
+   * returned before the file is renamed into place.
+   */
+  async close(): Promise<{ readonly durable: Promise<void> }> {
     if (this.dataBytes % 2 === 1) await this.fh.write(Buffer.alloc(1), 0, 1, this.headerBytes + this.dataBytes);
     const header = wavHeader(this.format, this.dataBytes);
     await this.fh.write(header, 0, header.length, 0);
-    await this.fh.sync();
-    await this.fh.close();
+    const fh = this.fh;
+    const durable = fh.sync().finally(() => fh.close());
+    durable.catch(() => {}); // awaited by the caller
+    return { durable };
   }
 
   async abort(): Promise<void> {

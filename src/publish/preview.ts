@@ -92,7 +92,7 @@ export async function renderPreview(layout: Layout, call: PreparedCall, number: 
         // against it as in a full run (a range past the end is an error, never shortened).
         fitPlan(plan, call.manifest, decoded);
       }
-      await writer.close();
+      await (await writer.close()).durable;
     } catch (err) {
       decoder.cancel();
       await writer.abort();

@@ -35,7 +35,13 @@ import { type Report, serialiseReport } from "../project/report.ts";
 import { sampleIndex } from "../units.ts";
 import type { MasterOutcome } from "../verify/audio.ts";
 import { verificationTable } from "../verify/table.ts";
-import { type CallToVerify, expectedRanges, verifyCall, verifyMasterEarly } from "../verify/verify-call.ts";
+import {
+  type CallToVerify,
+  expectedRanges,
+  readSourceMetadata,
+  verifyCall,
+  verifyMasterEarly,
+} from "../verify/verify-call.ts";
 import { TOOL } from "../version.ts";
 import { ffmpegIdentity, type OutputSettings, settingsDigest, sha256Hex, toolId } from "./fingerprint.ts";
 import { noProgress, type ProgressListener } from "./progress.ts";
@@ -255,8 +261,20 @@ export async function redactCall(
     const site = options.site ?? DEFAULT_SITE;
     const formats = chooseFormats(options.formats, manifest.formats, site.formats);
     const wavTmp = outputs.temp(outName("wav"));
+    // The recording's tags, to look for in the outputs: read now, beside the decode.
+    const metadata =
+      options.verify === false
+        ? undefined
+        : readSourceMetadata({
+            call: prepared.call,
+            manifest,
+            site,
+            formats,
+            recording: { path: prepared.recordingPath, display: prepared.recordingDisplay },
+          });
     let levels: ReturnType<typeof codecLevels>;
     let passOne: { samples: number; plan: Plan };
+    let masterOnDisk: Promise<void>;
     try {
       const unfitted = buildPlan(manifest, rate);
       // The codecs' level changes need no audio of this call: measured while the master is made.
@@ -264,7 +282,7 @@ export async function redactCall(
       const writer = await WavFileWriter.create(wavTmp, format);
       try {
         passOne = await makeMaster(prepared, decoder, unfitted, writer, meter, progress);
-        await writer.close();
+        masterOnDisk = (await writer.close()).durable;
       } catch (err) {
         await writer.abort();
         throw err;
@@ -359,7 +377,7 @@ export async function redactCall(
       // publishes nothing.
       verification = await verifyCall(
         { ...toVerify, staged: outputs.staged() },
-        masterVerified ? { master: masterVerified } : {},
+        { ...(masterVerified ? { master: masterVerified } : {}), ...(metadata ? { metadata } : {}) },
       );
       if (verification.passed) break;
       const more = peakRetry(verification, formats, prepared.call, extraHeadroomDb);
@@ -377,6 +395,7 @@ export async function redactCall(
     const hashes: Record<string, string> = {};
     for (const o of Object.values(report.outputs)) hashes[o.file] = o.sha256;
     hashes[outName("json")] = sha256Hex(reportText);
+    await masterOnDisk;
     outputs.commit();
     const ffmpeg = await ffmpegIdentity();
     try {

@@ -10,7 +10,15 @@
  */
 import { basename } from "node:path";
 import { readRegularFileSync } from "../regular-file.ts";
-import { isDistinctive, type Needle, scanFile, scanText, sourceMetadata, textNeedles } from "./metadata.ts";
+import {
+  isDistinctive,
+  type Needle,
+  type SourceMetadata,
+  scanFile,
+  scanText,
+  sourceMetadata,
+  textNeedles,
+} from "./metadata.ts";
 
 export interface PrivateInputs {
   readonly recording: {
@@ -23,6 +31,8 @@ export interface PrivateInputs {
   readonly notes: ReadonlyArray<{ readonly entry: number; readonly text: string }>;
   /** What the outputs carry on purpose. */
   readonly exempt: readonly string[];
+  /** The source's metadata (sourceMetadata with the same exempt texts), when it was read earlier. */
+  readonly metadata?: Promise<SourceMetadata>;
 }
 
 /** The label of the recording's hash among the needles. */
@@ -38,7 +48,7 @@ const plural = (n: number, one: string): string => `${n} ${one}${n === 1 ? "" : 
 
 export async function privateNeedles(p: PrivateInputs): Promise<Needles> {
   const exempt = (t: string): boolean => p.exempt.some((e) => e.includes(t.trim()));
-  const meta = await sourceMetadata(p.recording.path, p.recording.display, p.exempt);
+  const meta = await (p.metadata ?? sourceMetadata(p.recording.path, p.recording.display, p.exempt));
   const needles: Needle[] = [...meta.needles];
   const notes = p.notes.filter((n) => isDistinctive(n.text) && !exempt(n.text));
   for (const n of notes) needles.push(...textNeedles(`the private note of redactions[${n.entry}]`, n.text));

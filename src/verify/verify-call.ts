@@ -19,7 +19,7 @@ import type { WebFormat } from "../manifest/formats.ts";
 import type { SiteSettings } from "../manifest/site.ts";
 import type { Manifest } from "../manifest/types.ts";
 import { buildPlan, fitPlan } from "../plan/plan.ts";
-import { ownerOf, SITE_FILES } from "../project/outputs.ts";
+import { callOutputs, ownerOf, SITE_FILES } from "../project/outputs.ts";
 import type { Verification, VerificationRow } from "../project/record.ts";
 import { parseReport, type Report } from "../project/report.ts";
 import { readRegularFileSync } from "../regular-file.ts";
@@ -28,6 +28,7 @@ import { checkRow, lossyRows, masterRows, plural } from "./audio-rows.ts";
 import type { DecodeInput } from "./decode-float.ts";
 import { inventory, references, type Staged, target } from "./inventory.ts";
 import { type FileScan, privateNeedles, RECORDING_HASH, scanFiles } from "./leaks.ts";
+import { type SourceMetadata, sourceMetadata } from "./metadata.ts";
 import type { ExpectedRange } from "./reference-tone.ts";
 
 export type { Verification, VerificationRow };
@@ -82,7 +83,7 @@ export function verifyMasterEarly(c: CallToVerify, master: FileRef): Promise<Mas
 }
 
 /** What the outputs carry on purpose: a private text saying the same is not a leak. */
-function publishedTexts(c: CallToVerify, files: Iterable<string>): string[] {
+function publishedTexts(c: Pick<CallToVerify, "call" | "manifest" | "site">, files: Iterable<string>): string[] {
   const { manifest, site } = c;
   return [
     manifest.title ?? c.call,
@@ -96,10 +97,29 @@ function publishedTexts(c: CallToVerify, files: Iterable<string>): string[] {
   ].filter((t) => t !== "");
 }
 
-export async function verifyCall(
-  c: CallToVerify,
-  early: { master?: Promise<MasterOutcome> } = {},
-): Promise<Verification> {
+/** Checks started before the files to check are complete: redact starts them beside its own work. */
+export interface EarlyChecks {
+  /** The master against the source (verifyMasterEarly). */
+  readonly master?: Promise<MasterOutcome>;
+  /** The source's metadata, which needs nothing but the recording (readSourceMetadata). */
+  readonly metadata?: Promise<SourceMetadata>;
+}
+
+/**
+ * The recording's tags and pictures, to look for in every output: reading them takes a few ffmpeg runs
+ * and needs nothing but the recording, so redact starts it while it decodes.
+ */
+export function readSourceMetadata(
+  c: Pick<CallToVerify, "call" | "manifest" | "site" | "formats"> & {
+    readonly recording: { readonly path: string; readonly display: string };
+  },
+): Promise<SourceMetadata> {
+  const read = sourceMetadata(c.recording.path, c.recording.display, publishedTexts(c, callOutputs(c.call, c.formats)));
+  read.catch(() => {}); // awaited by verifyCall
+  return read;
+}
+
+export async function verifyCall(c: CallToVerify, early: EarlyChecks = {}): Promise<Verification> {
   const ranges = expectedRanges(c);
   const inv = inventory(c.call, c.formats, c.calls, c.outDir, c.staged);
   const rows: VerificationRow[] = [];
@@ -142,6 +162,7 @@ export async function verifyCall(
     manifestSha256: c.manifestSha256,
     notes: c.manifest.entries.flatMap((e) => (e.note ? [{ entry: e.number, text: e.note }] : [])),
     exempt: publishedTexts(c, inv.expected),
+    ...(early.metadata ? { metadata: early.metadata } : {}),
   });
   const scans = await scanFiles(scanned, needles.needles, (name) => name === reportName);
   // A published file identical to the recording (a WAV master with nothing redacted) has the recording's hash
