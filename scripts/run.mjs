@@ -4,7 +4,11 @@
  * bundled ES module, so that `npm run redact` needs no TypeScript loader at
  * run time: less start-up time and about 40 MB less memory than tsx. The
  * bundle is rebuilt with esbuild (about 0.1 s) whenever a source file or
- * package.json is newer than it; dependencies stay in node_modules.
+ * package.json is newer than it; dependencies stay in node_modules. esbuild is
+ * one of package.json's optionalDependencies (not a dev dependency), so that
+ * `npm ci --omit=dev` keeps it and `npm run redact` works there too; the
+ * installed package never uses it (its bin, dist/call-redactor.js, is built at
+ * `prepack` by scripts/build.mjs; see docs/install.md).
  *
  *   node scripts/run.mjs src/cli/main.ts [args...]
  *
@@ -44,7 +48,16 @@ try {
   // no bundle yet
 }
 if (stale) {
-  const { build, stop } = await import("esbuild");
+  let esbuild;
+  try {
+    esbuild = await import("esbuild");
+  } catch (err) {
+    process.stderr.write(
+      `error: esbuild, which npm run needs to bundle the commands, cannot be loaded (${String(err?.message ?? err).split("\n")[0]}); it is an optional dependency that npm may have left out: run \`npm install\`, or use the installed package, \`npx call-redactor\` (docs/install.md)\n`,
+    );
+    process.exit(1);
+  }
+  const { build, stop } = esbuild;
   mkdirSync(cacheDir, { recursive: true });
   const tmp = `${bundle}.${process.pid}.tmp`;
   await build({

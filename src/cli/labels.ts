@@ -14,6 +14,7 @@ import { writeTextAtomically } from "../project/atomic.ts";
 import { display, projectLayout } from "../project/layout.ts";
 import { readInputText, readManifestFile } from "../project/manifest-file.ts";
 import type { ExactSeconds } from "../units.ts";
+import { asTyped } from "./invocation.ts";
 import { LABELS_HELP, parseLabelsArgs } from "./labels-args.ts";
 import { type ExitStatus, runCommand } from "./run.ts";
 
@@ -31,7 +32,7 @@ const shown = (root: string, path: string): string => {
 async function main(argv: readonly string[]): Promise<ExitStatus> {
   const cmd = parseLabelsArgs(argv);
   if (cmd.action === "help") {
-    process.stdout.write(LABELS_HELP);
+    process.stdout.write(asTyped(LABELS_HELP));
     return 0;
   }
   const root = process.cwd();
@@ -120,7 +121,7 @@ async function main(argv: readonly string[]): Promise<ExitStatus> {
     [
       `${mf.display}: added ${added.length} of ${labels.length} labels from ${labelName}${already}`,
       ...list,
-      `check them against the recording: npm run redact -- --check ${cmd.call}`,
+      asTyped(`check them against the recording: npm run redact -- --check ${cmd.call}`),
       "",
     ].join("\n"),
   );

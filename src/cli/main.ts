@@ -13,6 +13,7 @@ import { fastPathsOn } from "../publish/web/fast.ts";
 import { TOOL } from "../version.ts";
 import { HELP, parseArgs } from "./args.ts";
 import { runBatch, type Unprepared } from "./batch.ts";
+import { asTyped } from "./invocation.ts";
 import { planJson, planTable } from "./plan-view.ts";
 import { runPreview } from "./preview.ts";
 import { type ExitStatus, printError, runCommand } from "./run.ts";
@@ -21,7 +22,7 @@ import { isInteractive, statusLine } from "./terminal.ts";
 async function main(argv: readonly string[]): Promise<ExitStatus> {
   const opts = parseArgs(argv, process.env);
   if (opts.help) {
-    process.stdout.write(HELP);
+    process.stdout.write(asTyped(HELP));
     return 0;
   }
   if (opts.version) {

@@ -7,11 +7,12 @@ import { RedactError } from "../errors.ts";
 import { killAllFfmpeg } from "../media/ffmpeg.ts";
 import { discardAllOutputs } from "../project/atomic.ts";
 import { releaseAllLocks } from "../project/lock.ts";
+import { asTyped } from "./invocation.ts";
 
 export type ExitStatus = 0 | 1 | 2;
 
 export function printError(err: RedactError): void {
-  process.stderr.write(`error: ${err.message.split("\n").join("\nerror: ")}\n`);
+  process.stderr.write(`error: ${asTyped(err.message).split("\n").join("\nerror: ")}\n`);
 }
 
 /** The signals that end a run cleanly, with the shell's exit status for each (128 + the signal's number). */

@@ -17,6 +17,7 @@ import { readInputText, readManifestFile } from "../project/manifest-file.ts";
 import { type ListPattern, parseList } from "../suggest/lists.ts";
 import { PHONE_DIGITS, type Proposal, suggest } from "../suggest/suggest.ts";
 import { parseTranscript } from "../suggest/transcript.ts";
+import { asTyped } from "./invocation.ts";
 import { type ExitStatus, runCommand } from "./run.ts";
 
 const SUGGEST_HELP = `Propose redactions from a transcript with word timings.
@@ -146,7 +147,7 @@ const shownPath = (root: string, path: string): string => {
 async function main(argv: readonly string[]): Promise<ExitStatus> {
   const args = parseSuggestArgs(argv);
   if (args === "help") {
-    process.stdout.write(SUGGEST_HELP);
+    process.stdout.write(asTyped(SUGGEST_HELP));
     return 0;
   }
   const root = process.cwd();

@@ -17,6 +17,7 @@ import { readRegularFileSync } from "../regular-file.ts";
 import { listOut, references, target } from "../verify/inventory.ts";
 import { verificationSummary, verificationTable } from "../verify/table.ts";
 import { expectedRanges, verifyCall } from "../verify/verify-call.ts";
+import { asTyped } from "./invocation.ts";
 import { type ExitStatus, printError, runCommand } from "./run.ts";
 import { parseVerifyArgs, VERIFY_HELP } from "./verify-args.ts";
 
@@ -56,7 +57,7 @@ const columns = (): number | undefined => (process.stdout.isTTY ? process.stdout
 async function main(argv: readonly string[]): Promise<ExitStatus> {
   const opts = parseVerifyArgs(argv, process.env);
   if (opts.help) {
-    process.stdout.write(VERIFY_HELP);
+    process.stdout.write(asTyped(VERIFY_HELP));
     return 0;
   }
   const layout = projectLayout(process.cwd());
