@@ -10,7 +10,9 @@
  *   decoded here), listing the manifest's merged ranges and every file present with its SHA-256;
  * - nothing private (notes, source metadata, the recording's name, hashes of the recording or manifest)
  *   in any file of the call or in the index;
- * - the page and the index refer to nothing elsewhere, and to no file of the call but those it publishes;
+ * - the redacted transcript, when the call has one (transcript-check.ts): WebVTT in order inside the
+ *   recording, a placeholder on every range, and no word the source transcript places inside a range;
+ * - the page, the index and the feed refer to nothing elsewhere, and to no file of the call but those it publishes;
  *   the page's player plays exactly the web files present;
  * - the audio (audio.ts, audio-rows.ts): the master sample by sample, each lossy file range by range.
  */
@@ -23,12 +25,14 @@ import { ownerOf, SITE_FILES } from "../project/outputs.ts";
 import type { Verification, VerificationRow } from "../project/record.ts";
 import { parseReport, type Report } from "../project/report.ts";
 import { readRegularFileSync } from "../regular-file.ts";
+import type { Transcript } from "../suggest/transcript.ts";
 import { checkMaster, type FileRef, LOSSY_CODECS, type MasterOutcome, type SourceToCheck, walkAudio } from "./audio.ts";
 import { checkRow, lossyRows, masterRows, plural } from "./audio-rows.ts";
 import type { DecodeInput } from "./decode-float.ts";
 import { inventory, references, type Staged, target } from "./inventory.ts";
 import { type FileScan, privateNeedles, RECORDING_HASH, scanFiles } from "./leaks.ts";
 import type { ExpectedRange } from "./reference-tone.ts";
+import { checkTranscript, redactedTexts } from "./transcript-check.ts";
 
 export type { Verification, VerificationRow };
 
@@ -48,6 +52,8 @@ export interface CallToVerify {
     readonly decode: DecodeInput;
   };
   readonly manifestSha256: string;
+  /** The call's source transcript (found as the pipeline finds it), when it has one: out/<call>.vtt is checked against it. */
+  readonly transcript?: { readonly display: string; readonly transcript: Transcript };
   /** The source as counted by a decode: the ranges are fitted to this length; the walk measures it again. */
   readonly source: { readonly sampleRate: number; readonly channels: number; readonly samples: number };
   readonly outDir: string;
@@ -101,7 +107,7 @@ export async function verifyCall(
   early: { master?: Promise<MasterOutcome> } = {},
 ): Promise<Verification> {
   const ranges = expectedRanges(c);
-  const inv = inventory(c.call, c.formats, c.calls, c.outDir, c.staged);
+  const inv = inventory(c.call, c.formats, c.calls, c.outDir, c.staged, c.transcript !== undefined);
   const rows: VerificationRow[] = [];
   for (const name of inv.missing) {
     rows.push({ range: null, file: name, status: "fail", detail: `missing: the call's settings publish it` });
@@ -137,10 +143,14 @@ export async function verifyCall(
   const scanned = new Map(inv.files);
   const index = readIfRegular(indexPath);
   if (index !== undefined) scanned.set("index.html", indexPath);
+  const feedPath = join(c.outDir, "feed.xml");
+  if (readIfRegular(feedPath) !== undefined) scanned.set("feed.xml", feedPath);
+  const words = c.transcript?.transcript.words;
   const needles = await privateNeedles({
     recording: c.recording,
     manifestSha256: c.manifestSha256,
     notes: c.manifest.entries.flatMap((e) => (e.note ? [{ entry: e.number, text: e.note }] : [])),
+    ...(words ? { redacted: redactedTexts(words, ranges, c.source.sampleRate) } : {}),
     exempt: publishedTexts(c, inv.expected),
   });
   const scans = await scanFiles(scanned, needles.needles, (name) => name === reportName);
@@ -156,6 +166,22 @@ export async function verifyCall(
   const page = inv.files.get(pageName);
   if (page !== undefined) rows.push(pageRow(pageName, page, linkable, webFiles));
   if (index !== undefined) rows.push(indexRow(c, index, linkable));
+  const vttName = `${c.call}.vtt`;
+  if (c.transcript && expectedPresent(vttName)) {
+    const vttPath = inv.files.get(vttName) as string;
+    rows.push(
+      checkTranscript({
+        file: vttName,
+        text: readIfRegular(vttPath),
+        source: { display: c.transcript.display, words: c.transcript.transcript.words },
+        ranges,
+        categories: c.manifest.categories,
+        sampleRate: c.source.sampleRate,
+        samples: audio.sourceFrames,
+        ...(page === undefined ? {} : { page: readIfRegular(page) ?? "" }),
+      }),
+    );
+  }
 
   const masterOutcome = early.master ? await early.master : audio.master;
   if (masterRef && masterOutcome) rows.push(...masterRows(master, masterOutcome, source, audio.sourceFrames, ranges));
