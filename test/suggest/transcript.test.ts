@@ -196,7 +196,7 @@ describe("the example transcripts of the demo calls", () => {
     ["call3.vtt", "vtt", 124],
     ["call4.srt", "srt", 135],
   ])("%s reads as %s with %i words", (file, format, count) => {
-    const t = parseTranscript(readFileSync(join(REPO, "examples/transcripts", file), "utf8"), file);
+    const t = parseTranscript(readFileSync(join(REPO, "transcripts", file), "utf8"), file);
     expect(t.format).toBe(format);
     expect(t.words).toHaveLength(count);
   });
