@@ -70,9 +70,17 @@ export function repeatWarnings(
   const where = (m: MarkedWord): string =>
     m.word.where.startsWith(transcript) ? m.word.where : `${transcript}: ${m.word.where}`;
 
+  const byEntry = new Map<ManifestEntry, MarkedWord[]>();
+  for (const m of marked) {
+    for (const e of m.entries) {
+      const list = byEntry.get(e) ?? [];
+      list.push(m);
+      byEntry.set(e, list);
+    }
+  }
   const out: RepeatWarning[] = [];
   for (const entry of entries) {
-    const inside = marked.filter((m) => m.entries.includes(entry));
+    const inside = byEntry.get(entry) ?? [];
     if (inside.length === 0) continue;
     const repeats: Repeat[] = [];
     const seen = new Set<string>();

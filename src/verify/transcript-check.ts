@@ -154,6 +154,19 @@ export function checkTranscript(t: TranscriptToCheck): VerificationRow {
   }
 
   // Every other cue: outside the ranges, and only words the transcript says there, outside the ranges.
+  // The words by start, to find those near a cue without looking at them all.
+  const byStart = [...words].sort((a, b) => a.start - b.start);
+  const longest = Math.max(1, ...words.map((w) => w.end - w.start));
+  const firstFrom = (sample: number): number => {
+    let lo = 0;
+    let hi = byStart.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((byStart[mid] as SourceWord).start < sample) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
   for (const c of cues.filter((x) => x.classes === undefined)) {
     for (const r of t.ranges) {
       const overlap = Math.min(c.endMs, ceilMs(r.end, rate)) - Math.max(c.startMs, floorMs(r.start, rate));
@@ -161,7 +174,8 @@ export function checkTranscript(t: TranscriptToCheck): VerificationRow {
     }
     const from = Math.floor(((c.startMs - 1) * rate) / 1000);
     const to = Math.ceil(((c.endMs + 1) * rate) / 1000);
-    const there = words.filter((w) => w.start < to && from < Math.max(w.end, w.start + 1));
+    const near = byStart.slice(firstFrom(from - longest), firstFrom(to));
+    const there = near.filter((w) => from < Math.max(w.end, w.start + 1));
     const said = new Set(there.filter((w) => w.ranges.length === 0).flatMap((w) => w.keys));
     for (const key of keysOf(c.text)) {
       if (said.has(key)) continue;

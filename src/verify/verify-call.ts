@@ -12,10 +12,12 @@
  *   in any file of the call or in the index;
  * - the redacted transcript, when the call has one (transcript-check.ts): WebVTT in order inside the
  *   recording, a placeholder on every range, and no word the source transcript places inside a range;
- * - the page, the index and the feed refer to nothing elsewhere, and to no file of the call but those it publishes;
+ * - the page and the index refer to nothing elsewhere, the feed to nothing outside the site's address
+ *   (feed-check.ts), and to no file of the call but those it publishes;
  *   the page's player plays exactly the web files present;
  * - the audio (audio.ts, audio-rows.ts): the master sample by sample, each lossy file range by range.
  */
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import type { WebFormat } from "../manifest/formats.ts";
 import type { SiteSettings } from "../manifest/site.ts";
@@ -29,6 +31,7 @@ import type { Transcript } from "../suggest/transcript.ts";
 import { checkMaster, type FileRef, LOSSY_CODECS, type MasterOutcome, type SourceToCheck, walkAudio } from "./audio.ts";
 import { checkRow, lossyRows, masterRows, plural } from "./audio-rows.ts";
 import type { DecodeInput } from "./decode-float.ts";
+import { checkFeed } from "./feed-check.ts";
 import { inventory, references, type Staged, target } from "./inventory.ts";
 import { type FileScan, privateNeedles, RECORDING_HASH, scanFiles } from "./leaks.ts";
 import type { ExpectedRange } from "./reference-tone.ts";
@@ -144,7 +147,8 @@ export async function verifyCall(
   const index = readIfRegular(indexPath);
   if (index !== undefined) scanned.set("index.html", indexPath);
   const feedPath = join(c.outDir, "feed.xml");
-  if (readIfRegular(feedPath) !== undefined) scanned.set("feed.xml", feedPath);
+  const feed = readIfRegular(feedPath);
+  if (feed !== undefined) scanned.set("feed.xml", feedPath);
   const words = c.transcript?.transcript.words;
   const needles = await privateNeedles({
     recording: c.recording,
@@ -166,6 +170,18 @@ export async function verifyCall(
   const page = inv.files.get(pageName);
   if (page !== undefined) rows.push(pageRow(pageName, page, linkable, webFiles));
   if (index !== undefined) rows.push(indexRow(c, index, linkable));
+  if (feed !== undefined) {
+    rows.push(
+      checkFeed({
+        call: c.call,
+        text: feed,
+        url: c.site.url,
+        published: linkable,
+        size: (file) => (inv.files.has(file) ? fileSize(inv.files.get(file) as string) : undefined),
+        stale: c.staged !== undefined,
+      }),
+    );
+  }
   const vttName = `${c.call}.vtt`;
   if (c.transcript && expectedPresent(vttName)) {
     const vttPath = inv.files.get(vttName) as string;
@@ -188,6 +204,14 @@ export async function verifyCall(
   const silent = inv.files.has(reportName) ? reportSaysSilent(inv.files.get(reportName) as string) : false;
   for (const outcome of audio.lossy) rows.push(...lossyRows(outcome, source, ranges, silent));
   return { passed: rows.every((r) => r.status !== "fail"), rows };
+}
+
+function fileSize(path: string): number | undefined {
+  try {
+    return statSync(path).size;
+  } catch {
+    return undefined;
+  }
 }
 
 function readIfRegular(path: string): string | undefined {

@@ -182,6 +182,30 @@ describe("a call with a transcript", () => {
     expect(leaks.detail).toContain("4 redacted words");
     const again = verifyCli(project.root, ["talk"]);
     expect(again.status, again.stdout).toBe(0);
+    // npm run verify also checks the call's item in the feed (redact's own check sees last run's feed).
+    const feed = verificationOf(project.root, "talk").rows.find((r) => r.file === "feed.xml") as Row;
+    expect(feed).toMatchObject({ status: "pass" });
+    expect(feed.detail).toBe(
+      "6 addresses, all under https://example.org/calls/; the item for talk links to its own files, its audio's length as published",
+    );
+  });
+
+  it("fails verification of a feed that sends readers elsewhere, or gives the audio another length", () => {
+    const xml = read("out/feed.xml");
+    const length = project.read("out/talk.mp3").length;
+    writeFileSync(
+      join(project.root, "out/feed.xml"),
+      xml
+        .replace("https://example.org/calls/talk.vtt", "https://evil.example/t.vtt")
+        .replace(`length="${length}"`, 'length="1"'),
+    );
+    const r = verifyCli(project.root, ["talk", "--failures"]);
+    expect(r.status).toBe(1);
+    const row = verificationOf(project.root, "talk").rows.find((x) => x.file === "feed.xml") as Row;
+    expect(row.detail).toBe(
+      `it refers to "https://evil.example/t.vtt", outside https://example.org/calls/; its item for talk gives talk.mp3 1 bytes; the file has ${length}`,
+    );
+    writeFileSync(join(project.root, "out/feed.xml"), xml);
   });
 });
 
