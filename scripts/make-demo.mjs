@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Builds the demo: recordings/call1..4.mp3 (synthetic stand-ins for the four calls) and
-// redactions/call1..4.yaml (manifests whose times come from the synthesis itself).
+// Builds the demo: recordings/call1..4.mp3 (synthetic stand-ins for the four calls),
+// redactions/call1..4.yaml (manifests whose times come from the synthesis itself) and
+// transcripts/call1..4.* (word-timed transcripts, one recogniser's format each).
 // Run it through scripts/make-demo.sh, which checks for espeak-ng, sox and ffmpeg first.
 //
 // How the times are exact: every dialogue line is cut at the words to redact into segments
@@ -47,7 +48,7 @@ function run(cmd, args, options = {}) {
 
 function parseScript(file) {
   const text = readFileSync(file, "utf8");
-  const call = { title: undefined, speakers: new Map(), events: [] };
+  const call = { title: undefined, date: undefined, speakers: new Map(), events: [] };
   text.split("\n").forEach((raw, index) => {
     const where = `${file}:${index + 1}`;
     const line = raw.trim();
@@ -55,6 +56,8 @@ function parseScript(file) {
     let m;
     if ((m = /^title:\s*(.+)$/.exec(line))) {
       call.title = m[1];
+    } else if ((m = /^date:\s*(\d{4}-\d{2}-\d{2})$/.exec(line))) {
+      call.date = m[1];
     } else if ((m = /^speaker\s+(\w+)\s*=\s*(\S+)((?:\s+\w+=\S+)*)$/.exec(line))) {
       const opts = Object.fromEntries(
         m[3]
@@ -68,6 +71,8 @@ function parseScript(file) {
         pitch: opts.pitch ?? "50",
         speed: opts.speed ?? "160",
         vol: opts.vol ?? "0.8",
+        // As the transcripts name the speaker (a recogniser's diarisation would say SPEAKER_00).
+        name: opts.name ?? m[1],
       });
     } else if ((m = /^(pause|ring)\s+([0-9.]+)$/.exec(line))) {
       call.events.push({ kind: m[1], ms: Math.round(Number(m[2]) * 1000) });
@@ -235,7 +240,7 @@ function build(_name, call, work) {
     // Between lines: 300..590 ms of silence, varied but deterministic.
     if (at > 0) add(new Int16Array((300 + ((lineNo * 173) % 300)) * MS));
     lineNo++;
-    const said = { who: event.who, segments: [] };
+    const said = { who: event.who, name: event.speaker.name, segments: [] };
     spoken.push(said);
     event.segments.forEach((segment, i) => {
       if (i > 0) add(new Int16Array(WORD_GAP_MS * MS));
@@ -270,12 +275,16 @@ function build(_name, call, work) {
 
 // ---------------------------------------------------------------- example transcripts
 
-// Word-level transcripts in the shapes local recognisers write, for trying `npm run suggest` on the
-// demo. They come from the synthesis, not from a recogniser: each segment's first word starts and
-// its last word ends exactly where the segment's audio does (so a redacted phrase's words span its
-// manifest entry to the millisecond); the words between share the segment's time in proportion to
-// their length, as an approximation. One format per call, so that every reader is exercised.
+// Word-level transcripts in the shapes local recognisers write: transcripts/<call>.*, which `npm run
+// redact` publishes redacted (out/<call>.vtt) and `npm run suggest` reads. They come from the synthesis,
+// not from a recogniser: each segment's first word starts and its last word ends exactly where the
+// segment's audio does (so a redacted phrase's words span its manifest entry to the millisecond); the
+// words between share the segment's time in proportion to their length, as an approximation. One format
+// per call, so that every reader is exercised; WhisperX's and WebVTT's name the speakers.
 const TRANSCRIPT_FORMATS = { call1: "whisperx.json", call2: "whisper.cpp.json", call3: "vtt", call4: "srt" };
+/** The transcript's file, and whether the manifest must name it (the default lookup finds <call>.<ext> only). */
+const transcriptFile = (name) => `${name}.${TRANSCRIPT_FORMATS[name]}`;
+const transcriptNamed = (name) => TRANSCRIPT_FORMATS[name]?.includes(".");
 
 function wordTimes(spoken) {
   const words = [];
@@ -314,16 +323,25 @@ function transcript(name, spoken) {
       .join("\n");
   }
   if (format === "vtt") {
-    const cues = words.map((w) => `${srtClock(w.startMs, ".")} --> ${srtClock(w.endMs, ".")}\n${w.text}\n`);
+    const cues = words.map(
+      (w) => `${srtClock(w.startMs, ".")} --> ${srtClock(w.endMs, ".")}\n<v ${w.line.name}>${w.text}\n`,
+    );
     return `WEBVTT\n\n${cues.join("\n")}`;
   }
   const lines = spoken.map((line) => ({ line, words: words.filter((w) => w.line === line) }));
   if (format === "whisperx.json") {
-    const segments = lines.map(({ words: ws }) => ({
+    const segments = lines.map(({ line, words: ws }) => ({
       start: sec(ws[0].startMs),
       end: sec(ws[ws.length - 1].endMs),
       text: ws.map((w) => w.text).join(" "),
-      words: ws.map((w) => ({ word: w.text, start: sec(w.startMs), end: sec(w.endMs), score: 0.9 })),
+      words: ws.map((w) => ({
+        word: w.text,
+        start: sec(w.startMs),
+        end: sec(w.endMs),
+        score: 0.9,
+        speaker: line.name,
+      })),
+      speaker: line.name,
     }));
     return `${JSON.stringify({ segments, language: "en" }, null, 2)}\n`;
   }
@@ -373,6 +391,9 @@ function manifest(name, call, entries) {
   out.push(`# segment of its own, so these times are where its audio starts and ends, to the sample`);
   out.push(`# (${RATE} Hz: every time here is a whole number of milliseconds, 8 samples each).`);
   out.push(`recording: ${name}.mp3`);
+  // transcripts/<call>.<ext> is found without it; a name with more dots is named.
+  if (transcriptNamed(name)) out.push(`transcript: ${transcriptFile(name)}`);
+  if (call.date) out.push(`date: ${call.date}`);
   out.push(`title: ${JSON.stringify(call.title)}`);
   if (entries.length === 0) {
     out.push("# Nothing in this call gives anything away: published as it is.");
@@ -509,13 +530,13 @@ try {
     if (result.problems.length) fail(`${name}: ${result.problems.join("; ")}`);
     staged.push([mp3, join(ROOT, "recordings", `${name}.mp3`)], [yamlFile, join(ROOT, "redactions", `${name}.yaml`)]);
     if (TRANSCRIPT_FORMATS[name]) {
-      const file = `${name}.${TRANSCRIPT_FORMATS[name]}`;
+      const file = transcriptFile(name);
       writeFileSync(join(work, file), transcript(name, spoken));
-      staged.push([join(work, file), join(ROOT, "examples", "transcripts", file)]);
+      staged.push([join(work, file), join(ROOT, "transcripts", file)]);
     }
   }
   // Everything built and checked: only now replace the files in the repository.
-  mkdirSync(join(ROOT, "examples", "transcripts"), { recursive: true });
+  mkdirSync(join(ROOT, "transcripts"), { recursive: true });
   for (const [from, to] of staged) {
     const tmp = `${to}.tmp`;
     writeFileSync(tmp, readFileSync(from));

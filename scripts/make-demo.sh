@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the demo: recordings/call1..4.mp3 (synthetic stand-ins for the four calls, spoken
-# by espeak-ng) and redactions/call1..4.yaml (manifests with the exact times of the words to
-# redact). The dialogue is in scripts/demo-script/callN.txt. Deterministic: running it twice
+# by espeak-ng), redactions/call1..4.yaml (manifests with the exact times of the words to
+# redact) and transcripts/call1..4.* (their word-timed transcripts). The dialogue is in scripts/demo-script/callN.txt. Deterministic: running it twice
 # gives byte-identical files. Works from any directory.
 #
 # Needs espeak-ng and sox (only this script does; the redaction tool itself never synthesises),

@@ -21,3 +21,19 @@ export function wrapWords(text: string, width: number, used = 0, indent = "     
   lines.push(line);
   return lines.map((l, i) => (i === 0 ? l : `${indent}${l}`)).join("\n");
 }
+
+/**
+ * Text from a file someone else wrote (a transcript's words and speakers) as published: one line, each
+ * control or direction character (which would turn the text around it on a page) replaced by U+FFFD,
+ * whitespace collapsed.
+ */
+export function publishedLine(s: string): string {
+  let out = "";
+  for (const ch of s) {
+    const c = ch.codePointAt(0) ?? 0;
+    if (c === 0x09 || c === 0x0a || c === 0x0d) out += " ";
+    else if (c < 0x20 || c === 0x7f || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)) out += "\ufffd";
+    else out += ch;
+  }
+  return out.replace(/\s+/g, " ").trim();
+}

@@ -25,6 +25,8 @@ export interface CliOptions {
   readonly formats?: readonly WebFormat[];
   /** Publish a recording whose decode printed errors or disagrees with its container's length. */
   readonly acceptDecodeErrors: boolean;
+  /** A word redacted once but said again elsewhere in the call's transcript is an error (exit 2), not a warning. */
+  readonly strict: boolean;
 }
 
 /** Every option: its spellings, and whether it takes a value (`--name value` or `--name=value`). */
@@ -45,6 +47,7 @@ const FLAGS: Record<string, { readonly key: string; readonly value?: true }> = {
   "--shard": { key: "shard", value: true },
   "--formats": { key: "formats", value: true },
   "--accept-decode-errors": { key: "acceptDecodeErrors" },
+  "--strict": { key: "strict" },
 };
 
 export const HELP = `Redact call recordings for publishing.
@@ -76,6 +79,8 @@ Options:
                use a recording whose decode cannot be trusted: ffmpeg printed decoder errors,
                or the decoded length disagrees with what the file's header states by more
                than a codec frame. Without it such a recording is refused (exit 1)
+  --strict     a word the manifest redacts that the call's transcript says again outside every
+               range is an error (exit 2, nothing published) instead of a warning; with --check too
   --quiet      print only errors
   --version    print the tool's version
   -h, --help   this text
@@ -84,9 +89,14 @@ For each call it writes, all together or not at all:
   out/<call>.wav    redacted master: 16-bit PCM, the recording's own rate, channels and length
   out/<call>.mp3    for the web: loudness-normalised (-16 LUFS stereo, -19 LUFS mono), true peak <= -1 dBTP
   out/<call>.opus   the same in Ogg Opus (smaller); which of the two are written: --formats
-  out/<call>.html   the call's page: player, waveform with the redactions shaded, list of redactions
+  out/<call>.html   the call's page: player, waveform with the redactions shaded, transcript, list of redactions
+  out/<call>.vtt    the redacted transcript (WebVTT captions), when the call has one: transcripts/<call>.*
+                    or transcript: in the manifest; every word that overlaps a range is replaced by
+                    its category ([sensitive]), and words redacted once but said again elsewhere are
+                    warned about (--strict: refused)
   out/<call>.json   report: ranges in samples and seconds, loudness, SHA-256 of every file
-and after every run out/index.html, the list of all published calls.
+and after every run out/index.html, the list of all published calls, and out/feed.xml, their RSS
+feed with the transcripts (when redactions/site.yaml gives the site's address, url:).
 
 Exit status: 0 success; 2 usage error or invalid manifest (including a range past the end
 of the recording); 1 any other failure (missing or undecodable recording, ffmpeg, disk).
@@ -164,6 +174,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}):
     // `npm run redact --force` (without `--`) reaches us as npm_config_force, like --all.
     force: on("force") || env.npm_config_force === "true",
     acceptDecodeErrors: on("acceptDecodeErrors") || env.npm_config_accept_decode_errors === "true",
+    strict: on("strict") || env.npm_config_strict === "true",
     ...jobsAndShard(flags),
     ...formatsOption(flags.get("formats") ?? env.npm_config_formats),
   };

@@ -10,6 +10,7 @@ import type { Report } from "../project/report.ts";
 import { type BatchOptions, batchExitCode, type CallOutcome, defaultJobs, publishBatch } from "../publish/batch.ts";
 import type { OutputSettings } from "../publish/fingerprint.ts";
 import type { PreparedCall } from "../publish/redact-call.ts";
+import { formatRepeat } from "../publish/transcript/publish.ts";
 import { wrapWords } from "../text.ts";
 import { progressBoard } from "./board.ts";
 import { type ExitStatus, printError } from "./run.ts";
@@ -128,8 +129,13 @@ export async function runBatch(
               if (o.status === "failed") {
                 board.finish(o.call);
                 board.above(() => printFailure(o.error));
-              } else
+              } else {
+                const warnings = o.warnings ?? [];
+                if (warnings.length > 0 && !opts.quiet) {
+                  board.above(() => process.stderr.write(`${warnings.map(formatRepeat).join("\n")}\n`));
+                }
                 board.finish(o.call, outcomeLine(o, process.stdout.isTTY ? process.stdout.columns || 80 : undefined));
+              }
             },
           });
   } finally {

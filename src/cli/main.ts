@@ -8,7 +8,9 @@ import { listCalls, projectLayout } from "../project/layout.ts";
 import { loadSiteSettings } from "../project/site-settings.ts";
 import { inspectCall, type PreparedCall, prepareCall } from "../publish/redact-call.ts";
 import { inShard, type Shard } from "../publish/shard.ts";
+import { feedMessage, rebuildFeed } from "../publish/site-feed.ts";
 import { indexIsDue, rebuildIndex } from "../publish/site-index.ts";
+import { checkRepeats } from "../publish/transcript/publish.ts";
 import { fastPathsOn } from "../publish/web/fast.ts";
 import { TOOL } from "../version.ts";
 import { HELP, parseArgs } from "./args.ts";
@@ -67,7 +69,8 @@ async function main(argv: readonly string[]): Promise<ExitStatus> {
   if (failures.some((f) => f.exitCode === 2)) return 2;
   // Redacting: concurrent calls, skipping unchanged ones, a summary at the end (batch.ts).
   if (!opts.check) {
-    const { file: _, ...siteValues } = site;
+    // The site's address only makes the feed's links: changing it republishes no call.
+    const { file: _, url: _url, ...siteValues } = site;
     let statuses: readonly string[] = [];
     const code = await runBatch(layout, names, prepared, unprepared, {
       afterCalls: (outcomes) => {
@@ -87,7 +90,12 @@ async function main(argv: readonly string[]): Promise<ExitStatus> {
         // The speed paths off (CALL_REDACTOR_FAST=0, for measuring them) give other bytes for long recordings.
         ...(fastPathsOn() ? {} : { fast: "off" }),
       },
-      publish: { site, ...(opts.formats ? { formats: opts.formats } : {}), ...(opts.verify ? {} : { verify: false }) },
+      publish: {
+        site,
+        ...(opts.formats ? { formats: opts.formats } : {}),
+        ...(opts.verify ? {} : { verify: false }),
+        ...(opts.strict ? { strict: true } : {}),
+      },
     });
     // The index is rebuilt once, after every call of the run has finished, from all reports in out/
     // (when a call was published, or when it is missing; a run that published nothing leaves out/ as it was).
@@ -95,6 +103,9 @@ async function main(argv: readonly string[]): Promise<ExitStatus> {
       if (!indexIsDue(layout, statuses)) return code;
       const listed = await rebuildIndex(layout, site);
       if (!opts.quiet) process.stdout.write(`out/index.html: ${listed} call${listed === 1 ? "" : "s"} listed\n`);
+      // The feed beside it, the same way; without the site's address, the run says once why there is none.
+      const feed = await rebuildFeed(layout, site);
+      if (!opts.quiet) process.stdout.write(`${feedMessage(feed, site.file)}\n`);
     } catch (err) {
       if (!(err instanceof RedactError)) throw err;
       printError(err);
@@ -109,6 +120,8 @@ async function main(argv: readonly string[]): Promise<ExitStatus> {
       const inspected = await inspectCall(call, status.update);
       if (opts.json) jsonPlans.push(planJson(inspected));
       else out(planTable(inspected));
+      // --strict: the transcript's repeats are errors (exit 2) here as in a run that publishes.
+      if (opts.strict) checkRepeats(inspected, inspected.format.sampleRate, true);
     } catch (err) {
       status.clear();
       if (!(err instanceof RedactError)) throw err;

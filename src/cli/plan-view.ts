@@ -3,9 +3,17 @@ import { formatPos } from "../errors.ts";
 import { formatTime } from "../manifest/time.ts";
 import { type PlanWarning, planWarnings } from "../plan/warnings.ts";
 import type { InspectedCall } from "../publish/redact-call.ts";
+import { callRepeats, type RepeatWarning } from "../transcript/repeats.ts";
 
 /** `warning: redactions/call4.yaml:9:5: redactions[1]: range 1 (...) is only 30.0 ms long, ...` */
-export const formatWarning = (w: PlanWarning): string => `warning: ${formatPos(w.pos)}: ${w.field}: ${w.message}`;
+export const formatWarning = (w: PlanWarning | RepeatWarning): string =>
+  `warning: ${formatPos(w.pos)}: ${w.field}: ${w.message}`;
+
+/** The plan's warnings, then the transcript's repeats (words redacted once but said again elsewhere). */
+const allWarnings = (c: InspectedCall): (PlanWarning | RepeatWarning)[] => [
+  ...planWarnings(c.plan, c.samples),
+  ...(c.transcript ? callRepeats(c.manifest, c.transcript, c.format.sampleRate) : []),
+];
 
 export function planJson(c: InspectedCall): object {
   const rate = c.format.sampleRate;
@@ -13,6 +21,7 @@ export function planJson(c: InspectedCall): object {
     call: c.call,
     manifest: c.manifest.file,
     recording: c.recordingDisplay,
+    transcript: c.transcript?.display ?? null,
     sampleRate: rate,
     channels: c.format.channels,
     samples: c.samples,
@@ -31,10 +40,9 @@ export function planJson(c: InspectedCall): object {
       entries: r.entries.map((e) => e.number),
       merged: r.entries.length > 1,
     })),
-    warnings: planWarnings(c.plan, c.samples).map((w) => ({
+    warnings: allWarnings(c).map((w) => ({
       kind: w.kind,
-      ranges: w.ranges,
-      entries: w.entries,
+      ...(w.kind === "repeat" ? { entries: [w.entry], again: w.again } : { ranges: w.ranges, entries: w.entries }),
       file: w.pos.file,
       line: w.pos.line,
       col: w.pos.col,
@@ -46,7 +54,10 @@ export function planJson(c: InspectedCall): object {
 
 export function planTable(c: InspectedCall): string {
   const rate = c.format.sampleRate;
-  const head = `${c.manifest.file} -> ${c.recordingDisplay}: ${rate} Hz, ${c.format.channels} ch, ${c.samples} samples (${formatTime(c.samples / rate)})`;
+  const transcript = c.transcript
+    ? `\n  transcript ${c.transcript.display}: ${c.transcript.transcript.words.length} words (${c.transcript.transcript.format}), published redacted as out/${c.call}.vtt`
+    : "";
+  const head = `${c.manifest.file} -> ${c.recordingDisplay}: ${rate} Hz, ${c.format.channels} ch, ${c.samples} samples (${formatTime(c.samples / rate)})${transcript}`;
   if (c.plan.ranges.length === 0)
     return `${head}\n  no ranges: the recording is published as it is (loudness-normalised for the web)`;
   const rows = [["#", "category", "Hz", "start", "end", "start sample", "end sample", "duration", "entries"]];
@@ -74,6 +85,6 @@ export function planTable(c: InspectedCall): string {
   const merged = c.plan.ranges
     .filter((r) => r.entries.length > 1)
     .map((r) => `  range ${r.number} merges entries ${r.entries.map((e) => e.number).join(", ")}`);
-  const warnings = planWarnings(c.plan, c.samples).map((w) => `  ${formatWarning(w)}`);
+  const warnings = allWarnings(c).map((w) => `  ${formatWarning(w)}`);
   return [head, ...lines, ...merged, ...warnings].join("\n");
 }

@@ -14,16 +14,19 @@ import { formatExactClock } from "../manifest/time-text.ts";
 import { writeTextAtomically } from "../project/atomic.ts";
 import { display, projectLayout } from "../project/layout.ts";
 import { readInputText, readManifestFile } from "../project/manifest-file.ts";
+import { loadTranscript } from "../project/transcript-file.ts";
 import { type ListPattern, parseList } from "../suggest/lists.ts";
 import { PHONE_DIGITS, type Proposal, suggest } from "../suggest/suggest.ts";
-import { parseTranscript } from "../suggest/transcript.ts";
+import { parseTranscript, type Transcript } from "../suggest/transcript.ts";
+import { callRepeats } from "../transcript/repeats.ts";
 import { asTyped } from "./invocation.ts";
+import { formatWarning } from "./plan-view.ts";
 import { type ExitStatus, runCommand } from "./run.ts";
 
 const SUGGEST_HELP = `Propose redactions from a transcript with word timings.
 
 Usage:
-  npm run suggest -- <call> --transcript FILE [--labels] [--min-digits N]
+  npm run suggest -- <call> [--transcript FILE] [--labels] [--min-digits N]
 
 Reads the words and their times from FILE (whisper.cpp full JSON from -ojf, WhisperX JSON,
 or WebVTT / SRT with one word per cue) and proposes an entry for
@@ -37,7 +40,8 @@ triggered it. Nothing is redacted until you copy the entries you accept into
 redactions/<call>.yaml (redact and --all never read the .suggested file).
 
 Options:
-  --transcript FILE   the transcript (required)
+  --transcript FILE   the transcript (default: the call's own, transcript: in the manifest or
+                      the one transcripts/<call>.* file)
   --labels            also write redactions/<call>.suggested.labels.txt, to review the proposals
                       over the waveform in Audacity and import the ones you keep with
                       npm run labels -- import <call> <file>
@@ -47,7 +51,7 @@ Options:
 
 interface SuggestArgs {
   readonly call: string;
-  readonly transcript: string;
+  readonly transcript?: string;
   readonly labels: boolean;
   readonly minDigits: number;
 }
@@ -81,10 +85,7 @@ function parseSuggestArgs(argv: readonly string[]): SuggestArgs | "help" {
     throw new UsageError("name a call: npm run suggest -- call4 --transcript call4.json; see --help");
   }
   if (extra.length > 0) throw new UsageError(`one call at a time; unexpected ${extra.join(" ")}`);
-  if (transcript === undefined) {
-    throw new UsageError(`say which transcript: npm run suggest -- ${call} --transcript FILE`);
-  }
-  return { call, transcript, labels, minDigits };
+  return { call, ...(transcript === undefined ? {} : { transcript }), labels, minDigits };
 }
 
 /** The lists in redactions/lists/, sorted by name. */
@@ -154,9 +155,23 @@ async function main(argv: readonly string[]): Promise<ExitStatus> {
   const layout = projectLayout(root);
   const mf = readManifestFile(layout, args.call);
   const categories = new Set(mf.manifest.categories.keys());
-  const transcriptPath = resolve(root, args.transcript);
-  const transcriptName = shownPath(root, transcriptPath);
-  const transcript = parseTranscript(readInputText(transcriptPath, transcriptName), transcriptName);
+  let transcriptName: string;
+  let transcript: Transcript;
+  if (args.transcript !== undefined) {
+    const transcriptPath = resolve(root, args.transcript);
+    transcriptName = shownPath(root, transcriptPath);
+    transcript = parseTranscript(readInputText(transcriptPath, transcriptName), transcriptName);
+  } else {
+    // The call's own transcript, found as redact finds it.
+    const own = loadTranscript(layout, mf.manifest);
+    if (!own) {
+      throw new UsageError(
+        `say which transcript: npm run suggest -- ${args.call} --transcript FILE (${args.call} has none in transcripts/, and ${mf.display} names none with transcript:)`,
+      );
+    }
+    transcriptName = own.display;
+    transcript = own.transcript;
+  }
   const listsDir = join(layout.redactionsDir, "lists");
   const patterns = readLists(listsDir, display(layout, listsDir), categories);
 
@@ -190,6 +205,9 @@ async function main(argv: readonly string[]): Promise<ExitStatus> {
         `  ${formatExactClock(p.start)}-${formatExactClock(p.end)} ${p.category.padEnd(9)} ${JSON.stringify(p.words)}`,
     ),
     `nothing is redacted until you copy the entries you accept into ${mf.display}`,
+    // What the manifest redacts already, but the transcript says again outside every range (in exact
+    // seconds: suggest decodes nothing, so the ranges are not yet rounded to the recording's samples).
+    ...callRepeats(mf.manifest, { display: transcriptName, transcript }, undefined).map(formatWarning),
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
   return 0;

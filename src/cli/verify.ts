@@ -99,6 +99,7 @@ async function main(argv: readonly string[]): Promise<ExitStatus> {
             decode: prepared.source,
           },
           manifestSha256: prepared.manifestSha256,
+          ...(prepared.transcript ? { transcript: prepared.transcript } : {}),
           source,
           outDir: layout.outDir,
         };

@@ -103,11 +103,18 @@ export const ONE_LINE = `^[^${NOT_TEXT}]*[^\\s${NOT_TEXT}][^${NOT_TEXT}]*$`;
 export const MAX_LINE_LENGTH = 200;
 
 /**
- * A path under recordings/: not absolute, no backslash, no `..` segment, no control characters,
+ * A path under recordings/ (or transcripts/): not absolute, no backslash, no `..` segment, no control characters,
  * and naming a file (not ending in `/` or `/.`).
  */
 const RECORDING_PATH =
   "^(?![/])(?![A-Za-z]:)(?!(?:.*/)?\\.\\.(?:/|$))(?!.*[\\\\\\u0000-\\u001f\\u007f])(?!(?:.*/)?\\.?$).+$";
+
+/**
+ * A date, or a date and time with its zone: `2024-03-01`, `2024-03-01T14:05:00Z`, `2024-03-01T14:05+01:00`.
+ * (Whether the day exists, 2024-02-30, only the parser checks.)
+ */
+export const DATE_PATTERN =
+  "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])(?:[T ](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9])?(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9]))?$";
 
 export const BUILTIN_CATEGORY_NAMES = ["sensitive", "obscenity"] as const;
 
@@ -215,6 +222,20 @@ export const MANIFEST_SHAPE: MapShape = {
       description: "The recording, a file under recordings/ (default: the one recordings/<call>.* file).",
       pattern: RECORDING_PATH,
       examples: ["call4.mp3"],
+    },
+    transcript: {
+      kind: "text",
+      description:
+        "The call's transcript with word timings, a file under transcripts/ (default: the one transcripts/<call>.* file, if any). Published redacted as <call>.vtt.",
+      pattern: RECORDING_PATH,
+      examples: ["call4.whisperx.json"],
+    },
+    date: {
+      kind: "text",
+      description:
+        "When the call was made: 2024-03-01, or a date and time with its zone (2024-03-01T14:05:00Z). Orders and dates the feed (out/feed.xml).",
+      pattern: DATE_PATTERN,
+      examples: ["2024-03-01"],
     },
     title: {
       kind: "text",

@@ -14,6 +14,7 @@ import { hertz } from "../units.ts";
 import {
   CATEGORIES_SHAPE,
   CATEGORY_SHAPE,
+  DATE_PATTERN,
   ENTRY_SHAPE,
   fieldNames,
   fieldShape,
@@ -215,8 +216,14 @@ const readTone = (ctx: YamlContext, f: Field | undefined): ToneSettings => {
   return { levelDb, rampMs };
 };
 
-const readRecording = (ctx: YamlContext, f: Field): { path: string; pos: SourcePos } | undefined => {
-  const expected = "a file under recordings/, e.g. call4.mp3";
+/** A file under one of the project's folders (recordings/, transcripts/), as `recording:` and `transcript:` name it. */
+const readFileIn = (
+  ctx: YamlContext,
+  f: Field,
+  folder: string,
+  example: string,
+): { path: string; pos: SourcePos } | undefined => {
+  const expected = `a file under ${folder}/, e.g. ${example}`;
   const p = readText(ctx, f, expected);
   if (p === undefined) return undefined;
   const fail = (why: string): undefined => {
@@ -229,10 +236,33 @@ const readRecording = (ctx: YamlContext, f: Field): { path: string; pos: SourceP
     return fail(`contains a backslash; separate folders with / (${quoteText(p.replace(/\\/g, "/"))})`);
   if (p.startsWith("/") || /^[A-Za-z]:/.test(p)) return fail(`${quoteText(p)} is an absolute path`);
   const segments = p.split("/");
-  if (segments.includes("..")) return fail(`${quoteText(p)} leaves the recordings/ folder (a .. segment)`);
+  if (segments.includes("..")) return fail(`${quoteText(p)} leaves the ${folder}/ folder (a .. segment)`);
   const last = segments[segments.length - 1];
   if (last === "" || last === ".") return fail(`${quoteText(p)} names a folder, not a file`);
   return { path: p, pos: ctx.pos(ctx.at(f)) };
+};
+
+/** `date:`: a day that exists, or a day and a time with its zone. */
+const readDate = (ctx: YamlContext, f: Field): string | undefined => {
+  const expected = "a date such as 2024-03-01, or a date and time with its zone such as 2024-03-01T14:05:00Z";
+  const text = readText(ctx, f, expected);
+  if (text === undefined) return undefined;
+  const m = new RegExp(DATE_PATTERN).exec(text);
+  const [year, month, day] = text.split(/[-T ]/).map(Number);
+  const days =
+    month === 2
+      ? (year ?? 0) % 4 === 0 && ((year ?? 0) % 100 !== 0 || (year ?? 0) % 400 === 0)
+        ? 29
+        : 28
+      : [4, 6, 9, 11].includes(month ?? 0)
+        ? 30
+        : 31;
+  if (!m || (day ?? 0) > days) {
+    const why = m ? `${quoteText(text)} is not a day of the calendar` : `${quoteText(text)} is not a date`;
+    ctx.add(ctx.at(f), f.path, `${why}; expected ${expected}`);
+    return undefined;
+  }
+  return text;
 };
 
 const readEntry = (ctx: YamlContext, node: unknown, number: number, known: Set<string>): ManifestEntry | undefined => {
@@ -346,7 +376,11 @@ export const parseManifest = (rawText: string, opts: ParseManifestOptions): Mani
 
   const top = readMap(ctx, contents, "", TOP_KEYS, `the top level takes ${TOP_KEYS.join(", ")}`);
   const recordingField = top.get("recording");
-  const recording = recordingField ? readRecording(ctx, recordingField) : undefined;
+  const recording = recordingField ? readFileIn(ctx, recordingField, "recordings", "call4.mp3") : undefined;
+  const transcriptField = top.get("transcript");
+  const transcript = transcriptField ? readFileIn(ctx, transcriptField, "transcripts", `${call}.srt`) : undefined;
+  const dateField = top.get("date");
+  const date = dateField ? readDate(ctx, dateField) : undefined;
   const titleField = top.get("title");
   const title = titleField ? readLine(ctx, titleField, "a one-line title, e.g. Call 4", MAX_LINE_LENGTH) : undefined;
   const formatsField = top.get("formats");
@@ -380,6 +414,8 @@ export const parseManifest = (rawText: string, opts: ParseManifestOptions): Mani
     file,
     call,
     ...(recording ? { recording } : {}),
+    ...(transcript ? { transcript } : {}),
+    ...(date === undefined ? {} : { date }),
     ...(title === undefined ? {} : { title }),
     ...(formats === undefined ? {} : { formats }),
     categories,

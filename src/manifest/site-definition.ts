@@ -10,6 +10,12 @@ import { WEB_FORMATS } from "./formats.ts";
 const BIDI = "\\u202a-\\u202e\\u2066-\\u2069";
 const PARAGRAPH = `^[^\\u0000-\\u0009\\u000b-\\u001f\\u007f${BIDI}]*[^\\s\\u0000-\\u001f\\u007f${BIDI}][^\\u0000-\\u0009\\u000b-\\u001f\\u007f${BIDI}]*$`;
 
+/** The site's address: at most this many characters. */
+export const MAX_URL_LENGTH = 500;
+
+/** An http or https address with a host, no user name, query or fragment (site.ts checks it fully). */
+const SITE_URL = "^https?://[^\\s/?#@]+(?:/[^\\s?#]*)?$";
+
 /** A description is a paragraph or a few: at most this many characters. */
 export const MAX_DESCRIPTION_LENGTH = 2000;
 
@@ -48,6 +54,14 @@ export const SITE_SHAPE: MapShape = {
       items: { kind: "text", description: "A web format.", enum: [...WEB_FORMATS] },
       unique: true,
       minItems: 1,
+    },
+    url: {
+      kind: "text",
+      description:
+        "The address the site is published at, e.g. https://example.org/calls/: the feed (out/feed.xml) links to the pages, audio and transcripts from it. Without it, no feed is written.",
+      pattern: SITE_URL,
+      maxLength: MAX_URL_LENGTH,
+      examples: ["https://example.org/calls/"],
     },
   },
 };

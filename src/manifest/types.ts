@@ -41,6 +41,10 @@ export interface Manifest {
   readonly call: string;
   /** `recording:` as written (relative to recordings/), with its position; undefined = default lookup. */
   readonly recording?: { readonly path: string; readonly pos: SourcePos };
+  /** `transcript:` as written (relative to transcripts/), with its position; undefined = default lookup. */
+  readonly transcript?: { readonly path: string; readonly pos: SourcePos };
+  /** `date:` as written (`2024-03-01`, `2024-03-01T14:05:00Z`): when the call was made, for the feed. */
+  readonly date?: string;
   readonly title?: string;
   /** `formats:` — the web formats this call publishes, overriding the site's default; undefined = not given. */
   readonly formats?: readonly WebFormat[];

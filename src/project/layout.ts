@@ -1,6 +1,6 @@
 /**
- * Where things live: `redactions/<call>.yaml`, `recordings/<file>`, `out/`.
- * Call names and `recording:` paths are checked so that nothing is read from
+ * Where things live: `redactions/<call>.yaml`, `recordings/<file>`, `transcripts/<file>`, `out/`.
+ * Call names, `recording:` and `transcript:` paths are checked so that nothing is read from
  * outside its folder (symlinks included) and nothing is written outside out/.
  */
 import { lstatSync, readdirSync, realpathSync, statSync } from "node:fs";
@@ -13,6 +13,8 @@ export interface Layout {
   readonly root: string;
   readonly redactionsDir: string;
   readonly recordingsDir: string;
+  /** Word-timed transcripts of the calls, published redacted (out/<call>.vtt). Optional. */
+  readonly transcriptsDir: string;
   /** The public site: everything in it may be copied to a web host as it is. */
   readonly outDir: string;
   /**
@@ -27,6 +29,7 @@ export function projectLayout(root: string): Layout {
     root,
     redactionsDir: join(root, "redactions"),
     recordingsDir: join(root, "recordings"),
+    transcriptsDir: join(root, "transcripts"),
     outDir: join(root, "out"),
     privateDir: join(root, "private"),
   };
@@ -260,4 +263,89 @@ export function findRecording(layout: Layout, manifest: Manifest): string {
     ]);
   }
   return candidate;
+}
+
+/** A call's transcript: where it is, and how users see it (`transcripts/call4.srt`). */
+export interface TranscriptFile {
+  readonly path: string;
+  readonly display: string;
+}
+
+/**
+ * The transcript of a call, if it has one: `transcript:` in the manifest, a file under transcripts/; else
+ * the one transcripts/<call>.<ext> file (call4.srt, call4.json: one extension, as for recordings), else none.
+ * A `transcript:` path or link that leaves transcripts/ is refused (exit 2), like `recording:`; a
+ * `transcript:` naming nothing, or two files that could be the call's, are errors too. Nothing is read.
+ */
+export function findTranscript(layout: Layout, manifest: Manifest): TranscriptFile | undefined {
+  const dir = layout.transcriptsDir;
+  let candidate: string;
+  const given = manifest.transcript;
+  if (given) {
+    candidate = resolve(dir, given.path);
+    if (!inside(dir, candidate)) {
+      throw new ManifestError([
+        {
+          pos: given.pos,
+          field: "transcript",
+          message: `"${given.path}" is outside transcripts/; name a file inside transcripts/, e.g. ${manifest.call}.srt`,
+        },
+      ]);
+    }
+    if (!isFile(candidate)) {
+      const what = notAFile(candidate);
+      throw new RedactError(
+        "E_TRANSCRIPT",
+        1,
+        what
+          ? `${manifest.file}: transcript ${display(layout, candidate)} is ${what}, not a transcript; name a file with transcript:`
+          : `${manifest.file}: transcript ${display(layout, candidate)} not found; put the transcript there or fix transcript:`,
+      );
+    }
+  } else {
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return undefined; // no transcripts/ folder: no call has a transcript
+    }
+    const named = names.filter(
+      (n) => n.startsWith(`${manifest.call}.`) && !n.slice(manifest.call.length + 1).includes("."),
+    );
+    if (named.length === 0) return undefined;
+    const odd = named.find((n) => notAFile(join(dir, n)));
+    if (odd !== undefined) {
+      throw new RedactError(
+        "E_TRANSCRIPT",
+        1,
+        `${manifest.file}: transcripts/${odd} is ${notAFile(join(dir, odd))}, not a transcript; put the transcript file there, or set transcript: in the manifest`,
+      );
+    }
+    if (named.length > 1) {
+      throw new UsageError(
+        `${manifest.file}: several transcripts match ${manifest.call}: ${named.map((m) => `transcripts/${m}`).join(", ")}; say which with transcript: in the manifest`,
+        "E_TRANSCRIPT",
+      );
+    }
+    candidate = join(dir, named[0] as string);
+    if (!isFile(candidate)) {
+      throw new RedactError(
+        "E_TRANSCRIPT",
+        1,
+        `${manifest.file}: ${display(layout, candidate)} cannot be read: it is a link to nothing (a broken link)`,
+      );
+    }
+  }
+  // Links must not lead outside transcripts/ either.
+  const real = realpathSync(candidate);
+  if (!inside(realpathSync(dir), real)) {
+    throw new ManifestError([
+      {
+        pos: given?.pos ?? { file: manifest.file, line: 1, col: 1 },
+        field: "transcript",
+        message: `${display(layout, candidate)} is a link to a file outside transcripts/; copy the transcript into transcripts/ instead`,
+      },
+    ]);
+  }
+  return { path: candidate, display: display(layout, candidate) };
 }

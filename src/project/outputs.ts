@@ -6,24 +6,30 @@
  */
 import { WEB_FORMATS, type WebFormat } from "../manifest/formats.ts";
 
-/** The site's own files, written once per run for all calls. */
-export const SITE_FILES: readonly string[] = ["index.html"];
+/** The site's own files, written once per run for all calls: the index, and the feed (when the site has a `url:`). */
+export const SITE_FILES: readonly string[] = ["index.html", "feed.xml"];
 
-/** Every kind of file the tool writes for a call, by extension (the report's `outputs` keys, and `json`). */
-export const OUTPUT_KINDS = ["wav", ...WEB_FORMATS, "html", "json"] as const;
+/**
+ * Every kind of file the tool writes for a call, by extension (the report's `outputs` keys, and `json`). `vtt`
+ * is the redacted transcript, published only when the call has a transcript.
+ */
+export const OUTPUT_KINDS = ["wav", ...WEB_FORMATS, "html", "vtt", "json"] as const;
 export type OutputKind = (typeof OUTPUT_KINDS)[number];
 
 /** The file of one kind for a call: call4.mp3. */
 export const outputName = (call: string, kind: OutputKind): string => `${call}.${kind}`;
 
-/** What a call publishes with these web formats: the master, each web format, the page and the report. */
-export function callOutputs(call: string, formats: readonly WebFormat[]): string[] {
-  return OUTPUT_KINDS.filter((k) => k === "wav" || k === "html" || k === "json" || formats.includes(k)).map((k) =>
-    outputName(call, k),
-  );
+/**
+ * What a call publishes with these web formats: the master, each web format, the page, the redacted transcript
+ * when it has a transcript, and the report.
+ */
+export function callOutputs(call: string, formats: readonly WebFormat[], transcript = false): string[] {
+  return OUTPUT_KINDS.filter(
+    (k) => k === "wav" || k === "html" || k === "json" || (k === "vtt" ? transcript : formats.includes(k)),
+  ).map((k) => outputName(call, k));
 }
 
-/** Every name the tool could write for a call, whatever the formats (a format no longer chosen is removed). */
+/** Every name the tool could write for a call, whatever the settings (a file no longer published is removed). */
 export const allCallOutputs = (call: string): string[] => OUTPUT_KINDS.map((k) => outputName(call, k));
 
 /** The hidden temporary files of a run in progress (`.call4.wav.1234-0a1b2c3d.tmp`, `...tmp.part1`). */

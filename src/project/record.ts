@@ -38,6 +38,8 @@ export interface PrivateRecord {
   readonly recording: { readonly file: string; readonly sha256: string };
   /** The manifest: its path and the SHA-256 of its bytes. */
   readonly manifest: { readonly file: string; readonly sha256: string };
+  /** The transcript published redacted (transcripts/...), and the SHA-256 of its bytes; null when there is none. */
+  readonly transcript?: { readonly file: string; readonly sha256: string } | null;
   /** The SHA-256 of the settings that shape the outputs (publish/fingerprint.ts), and what they were. */
   readonly settingsSha256: string;
   readonly settings: Readonly<Record<string, string | number | boolean>>;

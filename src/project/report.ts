@@ -41,6 +41,8 @@ export interface ReportRange {
 export interface Report {
   readonly call: string;
   readonly title: string;
+  /** When the call was made, as the manifest's `date:` gives it (2024-03-01); absent when it gives none. */
+  readonly date?: string;
   readonly source: { readonly sampleRate: number; readonly channels: number; readonly samples: number };
   readonly ranges: readonly ReportRange[];
   readonly tone: { readonly levelDb: number; readonly rampMs: number; readonly padMs: number };
@@ -55,7 +57,7 @@ export interface Report {
     /** The web files' loudness as the pipeline predicts it. */
     readonly expectedLufs: number | null;
   };
-  /** By kind: wav, mp3, opus, html. */
+  /** By kind: wav, mp3, opus, html, vtt (the redacted transcript). */
   readonly outputs: Readonly<Record<string, OutputRecord | WebOutputRecord>>;
   readonly tool: { readonly name: string; readonly version: string };
 }
@@ -99,9 +101,13 @@ const WEB_OUTPUT: Record<string, Check> = {
   encoderLevelDb: isNumber,
   expectedLufs: isNumberOrNull,
 };
+/** Fields a report may leave out. */
+const OPTIONAL_FIELDS: readonly string[] = ["date"];
 const REPORT: Record<string, Check> = {
   call: isString,
   title: isString,
+  date: (v) =>
+    typeof v === "string" && /^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9:]+(?:Z|[+-][0-9]{2}:[0-9]{2}))?$/.test(v),
   source: (v) => shaped(v, { sampleRate: isCount, channels: isCount, samples: isCount }),
   ranges: (v) => Array.isArray(v) && v.every((r) => shaped(r, RANGE)),
   tone: (v) => shaped(v, { levelDb: isNumber, rampMs: isNumber, padMs: isNumber }),
@@ -119,7 +125,7 @@ const REPORT: Record<string, Check> = {
     typeof v === "object" &&
     v !== null &&
     !Array.isArray(v) &&
-    Object.entries(v).every(([k, o]) => shaped(o, k === "wav" || k === "html" ? OUTPUT : WEB_OUTPUT)),
+    Object.entries(v).every(([k, o]) => shaped(o, k === "wav" || k === "html" || k === "vtt" ? OUTPUT : WEB_OUTPUT)),
   tool: (v) => shaped(v, { name: isString, version: isString }),
 };
 
@@ -138,7 +144,9 @@ export function parseReport(text: string): { readonly report: Report } | { reado
   const extra = Object.keys(data).filter((k) => !(k in REPORT));
   if (extra.length > 0) return { problem: `it has fields this tool never writes (${extra.join(", ")})` };
   const bad = Object.entries(REPORT)
-    .filter(([k, check]) => !check((data as Record<string, unknown>)[k]))
+    .filter(
+      ([k, check]) => !(OPTIONAL_FIELDS.includes(k) && !(k in data)) && !check((data as Record<string, unknown>)[k]),
+    )
     .map(([k]) => k);
   if (bad.length > 0)
     return { problem: `${bad.join(", ")} ${bad.length === 1 ? "is" : "are"} missing or not as this tool writes them` };

@@ -14,15 +14,25 @@ import { DEFAULT_SITE } from "../manifest/site.ts";
 import { type Layout, listCalls, locksDir } from "../project/layout.ts";
 import { acquireLock } from "../project/lock.ts";
 import type { Report } from "../project/report.ts";
+import type { RepeatWarning } from "../transcript/repeats.ts";
 import { type OutputSettings, settingsDigest } from "./fingerprint.ts";
 import { checkFreshness } from "./freshness.ts";
 import { noProgress, type ProgressListener } from "./progress.ts";
 import { type PreparedCall, type PublishOptions, redactCall } from "./redact-call.ts";
+import { checkRepeats } from "./transcript/publish.ts";
+
+/** Words the call redacts that its transcript says again elsewhere (src/transcript/repeats.ts). */
+type Warned = { readonly warnings?: readonly RepeatWarning[] };
 
 export type CallOutcome =
-  | { readonly call: string; readonly status: "published"; readonly report: Report; readonly seconds: number }
+  | ({
+      readonly call: string;
+      readonly status: "published";
+      readonly report: Report;
+      readonly seconds: number;
+    } & Warned)
   /** Nothing changed since `report` was written; no decoding or encoding was done. */
-  | { readonly call: string; readonly status: "skipped"; readonly report: Report; readonly seconds: number }
+  | ({ readonly call: string; readonly status: "skipped"; readonly report: Report; readonly seconds: number } & Warned)
   | {
       readonly call: string;
       readonly status: "failed";
@@ -86,10 +96,15 @@ export async function publishBatch(
         if (!opts.force) {
           const formats = chooseFormats(publish.formats, call.manifest.formats, (publish.site ?? DEFAULT_SITE).formats);
           const fresh = await checkFreshness(layout, call, formats, known, settingsSha256);
-          if (fresh.fresh) return { call: call.call, status: "skipped", report: fresh.report, seconds: seconds() };
+          if (fresh.fresh) {
+            // Its outputs stand, but the transcript's repeats are said (and under --strict, refused) as for any call.
+            const warnings = checkRepeats(call, fresh.report.source.sampleRate, publish.strict === true);
+            return { call: call.call, status: "skipped", report: fresh.report, seconds: seconds(), warnings };
+          }
         }
         const report = await redactCall(layout, call, progress, publish);
-        return { call: call.call, status: "published", report, seconds: seconds() };
+        const warnings = checkRepeats(call, report.source.sampleRate, false);
+        return { call: call.call, status: "published", report, seconds: seconds(), warnings };
       } finally {
         lock.release();
       }

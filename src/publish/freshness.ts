@@ -1,6 +1,6 @@
 /**
  * Whether a call has anything to do: its private record says its files were made from the same recording,
- * manifest, settings, tool and ffmpeg; every file its current settings publish is in out/ with the hash the
+ * manifest, transcript, settings, tool and ffmpeg; every file its current settings publish is in out/ with the hash the
  * record gives it; and no other file of the call is there (a copy, a format no longer chosen, anything put
  * beside them). Reads and hashes; decodes nothing. Anything unreadable or unexpected means "not fresh".
  * The caller holds the call's lock.
@@ -33,7 +33,10 @@ export async function checkFreshness(
     return { fresh: false, why: "the tool, ffmpeg or settings changed" };
   }
   if (record.manifest.sha256 !== call.manifestSha256) return { fresh: false, why: "the manifest changed" };
-  const inv = inventory(call.call, formats, calls, layout.outDir);
+  if ((record.transcript?.sha256 ?? null) !== (call.transcript?.sha256 ?? null)) {
+    return { fresh: false, why: "the transcript changed" };
+  }
+  const inv = inventory(call.call, formats, calls, layout.outDir, undefined, call.transcript !== undefined);
   if (inv.missing.length > 0) return { fresh: false, why: `out/${inv.missing[0]} is missing` };
   if (inv.unexpected.length > 0) return { fresh: false, why: `out/${inv.unexpected[0]} is there too` };
   const published = Object.keys(record.published).sort();

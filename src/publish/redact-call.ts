@@ -32,6 +32,7 @@ import { readSettingsBytes, settingsText } from "../project/manifest-file.ts";
 import { allCallOutputs } from "../project/outputs.ts";
 import { recordError, type Verification, writeRecord } from "../project/record.ts";
 import { type Report, serialiseReport } from "../project/report.ts";
+import { type LoadedTranscript, loadTranscript } from "../project/transcript-file.ts";
 import { sampleIndex } from "../units.ts";
 import type { MasterOutcome } from "../verify/audio.ts";
 import { verificationTable } from "../verify/table.ts";
@@ -46,6 +47,7 @@ import { TOOL } from "../version.ts";
 import { ffmpegIdentity, type OutputSettings, settingsDigest, sha256Hex, toolId } from "./fingerprint.ts";
 import { noProgress, type ProgressListener } from "./progress.ts";
 import { buildReport } from "./report.ts";
+import { checkRepeats, writeCaptions } from "./transcript/publish.ts";
 import { codecLevels } from "./web/codecs.ts";
 import { planWeb, publishWeb, type WebSignal } from "./web/publish.ts";
 
@@ -59,6 +61,8 @@ export interface PreparedCall {
   readonly source: SourcePlan;
   /** SHA-256 of the manifest's bytes, as read and parsed (recorded in the private record). */
   readonly manifestSha256: string;
+  /** The call's transcript (`transcript:` or transcripts/<call>.*), read and parsed; none when it has none. */
+  readonly transcript?: LoadedTranscript;
 }
 
 export interface InspectedCall extends PreparedCall {
@@ -83,7 +87,16 @@ export function prepareCall(
   const recordingPath = findRecording(layout, manifest);
   const recordingDisplay = display(layout, recordingPath);
   const source = planSource(recordingPath, recordingDisplay, options);
-  return { call, manifest, recordingPath, recordingDisplay, source, manifestSha256 };
+  const transcript = loadTranscript(layout, manifest);
+  return {
+    call,
+    manifest,
+    recordingPath,
+    recordingDisplay,
+    source,
+    manifestSha256,
+    ...(transcript ? { transcript } : {}),
+  };
 }
 
 export async function inspectCall(
@@ -186,6 +199,8 @@ export interface PublishOptions {
   readonly verify?: boolean;
   /** Every call with a manifest (for which files in out/ are this call's); default: listed from redactions/. */
   readonly calls?: readonly string[];
+  /** `--strict`: a word redacted once but said again elsewhere in the transcript is an error (exit 2). */
+  readonly strict?: boolean;
 }
 
 /**
@@ -277,6 +292,7 @@ export async function redactCall(
     let masterOnDisk: Promise<void>;
     try {
       const unfitted = buildPlan(manifest, rate);
+      checkRepeats(prepared, rate, options.strict === true);
       // The codecs' level changes need no audio of this call: measured while the master is made.
       levels = codecLevels(formats, { sampleRate: rate, channels: webChannels });
       const writer = await WavFileWriter.create(wavTmp, format);
@@ -306,6 +322,7 @@ export async function redactCall(
         decode: prepared.source,
       },
       manifestSha256: prepared.manifestSha256,
+      ...(prepared.transcript ? { transcript: prepared.transcript } : {}),
       source: { sampleRate: rate, channels: format.channels, samples },
       outDir: layout.outDir,
       progress: (fraction) => progress({ call: prepared.call, stage: "verifying", fraction }),
@@ -314,6 +331,7 @@ export async function redactCall(
     // Pass 2: the web formats from the master, each with one linear gain (and a limiter only if
     // needed), encoded in parallel; then the call's page.
     const measured = meter.result();
+    const captions = await writeCaptions({ ...prepared, plan, samples, outputs });
     const signal: WebSignal = {
       masterPath: wavTmp,
       masterDisplay: `out/${outName("wav")}`,
@@ -331,6 +349,7 @@ export async function redactCall(
       codecLevels: levels,
       site,
       outputs,
+      ...(captions.page ? { transcript: captions.page } : {}),
       onFrames: (done: number) => progress({ call: prepared.call, stage: "encoding", fraction: done / samples }),
     };
     let wavHash: Promise<string> | undefined;
@@ -366,7 +385,12 @@ export async function redactCall(
         measured,
         normalisation: published.primary.gain,
         encoderLevelDb: published.primary.codecDb,
-        outputs: { wav: { file: outName("wav"), sha256: await wavHash }, ...published.outputs },
+        outputs: {
+          wav: { file: outName("wav"), sha256: await wavHash },
+          ...published.outputs,
+          ...(captions.record ? { vtt: captions.record } : {}),
+        },
+        ...(manifest.date === undefined ? {} : { date: manifest.date }),
         tool: TOOL,
       });
       reportText = serialiseReport(report);
@@ -403,6 +427,9 @@ export async function redactCall(
         call: prepared.call,
         recording: { file: prepared.recordingDisplay, sha256: sourceSha256 },
         manifest: { file: manifest.file, sha256: prepared.manifestSha256 },
+        transcript: prepared.transcript
+          ? { file: prepared.transcript.display, sha256: prepared.transcript.sha256 }
+          : null,
         settingsSha256: options.settingsSha256 ?? (await settingsDigest({})),
         settings: options.settings ?? {},
         tool: toolId(),

@@ -22,11 +22,14 @@ export function buildReport(args: {
   encoderLevelDb: number;
   outputs: Record<string, OutputRecord | WebOutputRecord>;
   tool: { name: string; version: string };
+  /** The manifest's `date:`, as written. */
+  date?: string;
 }): Report {
   const rate = args.format.sampleRate;
   return {
     call: args.call,
     title: args.title,
+    ...(args.date === undefined ? {} : { date: args.date }),
     source: { sampleRate: rate, channels: args.format.channels, samples: args.samples },
     ranges: args.plan.ranges.map((r) => ({
       startSample: r.start,

@@ -95,6 +95,8 @@ export async function rebuildIndex(layout: Layout, site: SiteSettings): Promise<
     const html = renderIndexPage({
       siteTitle: site.title,
       ...(site.description === undefined ? {} : { description: site.description }),
+      // rebuildFeed writes it beside the index whenever the site has its address.
+      ...(site.url === undefined ? {} : { feed: "feed.xml" }),
       calls,
     });
     writeFileSync(outputs.temp(INDEX_FILE), html);

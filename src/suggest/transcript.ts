@@ -10,12 +10,18 @@
  *                                    or one `<u>underlined</u>` word per cue (WhisperX highlight)
  *   SRT                              one word per cue, or one `<u>underlined</u>` word per cue
  *
+ * Speakers, where the transcript names them: WhisperX's `speaker` (of a word, else of its segment, as
+ * its diarisation writes it), whisper.cpp's segment `speaker`, a WebVTT voice span (`<v Caller>word`),
+ * and a `[SPEAKER_00]: ` before a cue's word (WhisperX's subtitles with diarisation). The language, where
+ * the JSON gives it (`language`, or whisper.cpp's `result.language`).
+ *
  * A transcript without word timings (a cue or segment holding a whole sentence with one time
  * range) is an error located at `file:line:col`. Pure: text in, words out. Times are exact.
  */
 import { LineCounter, parseDocument } from "yaml";
 import { ManifestError, type ManifestIssue, type SourcePos } from "../errors.ts";
 import { exact, NumberSyntaxError, parseDecimalNumberText } from "../manifest/time.ts";
+import { publishedLine } from "../text.ts";
 import type { ExactSeconds } from "../units.ts";
 
 export type TranscriptFormat = "whisper.cpp" | "whisperx" | "vtt" | "srt";
@@ -29,12 +35,30 @@ export interface Word {
   readonly where: string;
   /** The recogniser gave no times for this word: they span the gap between its neighbours. */
   readonly estimated?: boolean;
+  /** Who says it, as the transcript names them (`SPEAKER_00`, `Caller`); undefined when it does not. */
+  readonly speaker?: string;
 }
 
 export interface Transcript {
   readonly format: TranscriptFormat;
   readonly words: readonly Word[];
+  /** The language the recogniser found (`en`), when the transcript says; a BCP 47 tag. */
+  readonly language?: string;
 }
+
+/** A speaker's name as published: one line, control and direction characters replaced, at most 64 characters. */
+export function speakerName(raw: unknown): string | undefined {
+  if (typeof raw !== "string" && typeof raw !== "number") return undefined;
+  const name = publishedLine(String(raw)).slice(0, 64).trim();
+  return name === "" ? undefined : name;
+}
+
+/** A language tag the recogniser wrote, if it is one (`en`, `en-GB`, `pt-BR`). */
+const languageOf = (raw: unknown): string | undefined =>
+  typeof raw === "string" && /^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/.test(raw) ? raw : undefined;
+
+const withSpeaker = <T extends object>(w: T, speaker: string | undefined): T & { speaker?: string } =>
+  speaker === undefined ? w : { ...w, speaker };
 
 const HOW_TO_GET_WORDS =
   "ask the recogniser for word timestamps: whisper.cpp -ojf (full JSON), WhisperX JSON, or subtitles with one word per cue (whisper.cpp -osrt -ml 1 -sow)";
@@ -138,8 +162,16 @@ function parseJson(text: string, file: string): Transcript {
     field: path.length ? pathText(path) : "(json)",
     message,
   });
-  if (isObject(data) && Array.isArray(data.transcription)) return whisperCpp(data.transcription, issue);
-  if (isObject(data) && Array.isArray(data.segments)) return whisperX(data.segments, issue);
+  if (isObject(data) && Array.isArray(data.transcription)) {
+    const t = whisperCpp(data.transcription, issue);
+    const language = languageOf(isObject(data.result) ? data.result.language : undefined);
+    return language === undefined ? t : { ...t, language };
+  }
+  if (isObject(data) && Array.isArray(data.segments)) {
+    const t = whisperX(data.segments, issue);
+    const language = languageOf(data.language);
+    return language === undefined ? t : { ...t, language };
+  }
   return fail([
     issue(
       [],
@@ -151,10 +183,11 @@ function parseJson(text: string, file: string): Transcript {
 type IssueAt = (path: JsonPath, message: string) => ManifestIssue;
 
 function whisperCpp(segments: unknown[], issue: IssueAt): Transcript {
-  const words: { text: string; from: number; to: number; where: string }[] = [];
+  const words: { text: string; from: number; to: number; where: string; speaker: string | undefined }[] = [];
   for (let i = 0; i < segments.length; i++) {
     const seg = segments[i];
     const tokens = isObject(seg) ? seg.tokens : undefined;
+    const speaker = isObject(seg) ? speakerName(seg.speaker) : undefined;
     if (!Array.isArray(tokens)) {
       return fail([
         issue(
@@ -184,13 +217,13 @@ function whisperCpp(segments: unknown[], issue: IssueAt): Transcript {
         last.text += text;
         last.to = Math.max(last.to, to);
       } else if (text.trim() !== "") {
-        words.push({ text: text.trim(), from, to, where: `transcription[${i}].tokens[${j}]` });
+        words.push({ text: text.trim(), from, to, where: `transcription[${i}].tokens[${j}]`, speaker });
       }
     }
   }
   return {
     format: "whisper.cpp",
-    words: words.map((w) => ({ text: w.text, start: ms(w.from), end: ms(w.to), where: w.where })),
+    words: words.map((w) => withSpeaker({ text: w.text, start: ms(w.from), end: ms(w.to), where: w.where }, w.speaker)),
   };
 }
 
@@ -209,7 +242,8 @@ function whisperX(segments: unknown[], issue: IssueAt): Transcript {
     }
     const segStart = isObject(seg) && typeof seg.start === "number" ? secondsOf(seg.start) : undefined;
     const segEnd = isObject(seg) && typeof seg.end === "number" ? secondsOf(seg.end) : undefined;
-    const pending: { text: string; where: string; after: ExactSeconds | undefined }[] = [];
+    const segSpeaker = isObject(seg) ? speakerName(seg.speaker) : undefined;
+    const pending: { text: string; where: string; after: ExactSeconds | undefined; speaker: string | undefined }[] = [];
     let previousEnd = segStart;
     const flush = (next: ExactSeconds | undefined, path: JsonPath): void => {
       for (const p of pending) {
@@ -224,7 +258,7 @@ function whisperX(segments: unknown[], issue: IssueAt): Transcript {
           ]);
           return;
         }
-        out.push({ text: p.text, start, end, where: p.where, estimated: true });
+        out.push(withSpeaker({ text: p.text, start, end, where: p.where, estimated: true }, p.speaker));
       }
       pending.length = 0;
     };
@@ -236,12 +270,13 @@ function whisperX(segments: unknown[], issue: IssueAt): Transcript {
       const start = isObject(w) && typeof w.start === "number" ? secondsOf(w.start) : undefined;
       const end = isObject(w) && typeof w.end === "number" ? secondsOf(w.end) : undefined;
       const where = `segments[${i}].words[${j}]`;
+      const speaker = (isObject(w) ? speakerName(w.speaker) : undefined) ?? segSpeaker;
       if (!start || !end) {
-        pending.push({ text, where, after: previousEnd });
+        pending.push({ text, where, after: previousEnd, speaker });
         continue;
       }
       flush(start, ["segments", i, "words", j]);
-      out.push({ text, start, end, where });
+      out.push(withSpeaker({ text, start, end, where }, speaker));
       previousEnd = end;
     }
     flush(segEnd, ["segments", i]);
@@ -310,8 +345,19 @@ function parseSubtitles(text: string, file: string, format: "vtt" | "srt"): Tran
       });
       continue;
     }
-    const body = block.slice(timingIndex + 1).join(" ");
+    let body = block.slice(timingIndex + 1).join(" ");
     const where = `${file}:${timingLine}`;
+    // Who speaks: a voice span (<v Caller>), or WhisperX's "[SPEAKER_00]: " before the text.
+    const voice = /<v(?:\.[^\s>]*)?[ \t]+([^>]*)>/.exec(body);
+    let speaker = voice ? speakerName(voice[1]) : undefined;
+    const label = /\[([^\]]{1,64})\]:[ \t]*/.exec(body);
+    if (label && stripTags(body.slice(0, label.index)).trim() === "") {
+      speaker = speakerName(label[1]) ?? speaker;
+      body = body.slice(0, label.index) + body.slice(label.index + label[0].length);
+    }
+    const push = (w: Word): void => {
+      out.push(withSpeaker(w, speaker));
+    };
     // Inline timestamps: <00:00:01.500> before each word (karaoke-style WebVTT).
     const parts = body.split(/<((?:\d+:)?\d{2}:\d{2}\.\d{3})>/);
     if (parts.length > 1) {
@@ -319,7 +365,7 @@ function parseSubtitles(text: string, file: string, format: "vtt" | "srt"): Tran
       for (let k = 0; k < parts.length; k += 2) {
         const next = k + 1 < parts.length ? cueTime(parts[k + 1] ?? "") : end;
         const ws = wordsIn(parts[k] ?? "");
-        if (ws.length > 0 && next) out.push({ text: ws.join(" "), start: t, end: next, where });
+        if (ws.length > 0 && next) push({ text: ws.join(" "), start: t, end: next, where });
         if (next) t = next;
       }
       continue;
@@ -327,11 +373,11 @@ function parseSubtitles(text: string, file: string, format: "vtt" | "srt"): Tran
     // WhisperX --highlight_words: the whole sentence, with the current word underlined.
     const underlined = [...body.matchAll(/<u>(.*?)<\/u>/g)];
     if (underlined.length === 1) {
-      out.push({ text: stripTags(underlined[0]?.[1] ?? "").trim(), start, end, where });
+      push({ text: stripTags(underlined[0]?.[1] ?? "").trim(), start, end, where });
       continue;
     }
     const ws = wordsIn(body);
-    if (ws.length === 1) out.push({ text: ws[0] ?? "", start, end, where });
+    if (ws.length === 1) push({ text: ws[0] ?? "", start, end, where });
     else if (ws.length > 1) {
       multiWordCues++;
       if (multiWordCues <= 5) {

@@ -19,7 +19,7 @@ export interface Staged {
 export interface Inventory {
   /** Every file of the call that is (or will be, once staged files are in place) in out/: name -> path now. */
   readonly files: ReadonlyMap<string, string>;
-  /** What the call's settings publish, in order: master, web formats, page, report. */
+  /** What the call's settings publish, in order: master, web formats, page, transcript, report. */
   readonly expected: readonly string[];
   /** Expected and not there. */
   readonly missing: readonly string[];
@@ -42,6 +42,8 @@ export function inventory(
   calls: readonly string[],
   outDir: string,
   staged?: Staged,
+  /** The call has a transcript: its redacted transcript (call4.vtt) is published too. */
+  transcript = false,
 ): Inventory {
   const everyone = calls.includes(call) ? calls : [...calls, call];
   const files = new Map<string, string>();
@@ -50,7 +52,7 @@ export function inventory(
     files.set(name, join(outDir, name));
   }
   for (const [name, path] of staged?.pending ?? []) files.set(name, path);
-  const expected = callOutputs(call, formats);
+  const expected = callOutputs(call, formats, transcript);
   const own = new Set(allCallOutputs(call));
   return {
     files: new Map([...files].sort(([a], [b]) => order(a, expected) - order(b, expected) || (a < b ? -1 : 1))),

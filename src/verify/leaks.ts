@@ -1,6 +1,7 @@
 /**
  * Nothing private in any published file: what to look for, and the look. Private are the notes of the
- * manifest's entries, every tag and picture of the source (metadata.ts), the recording's file name (call
+ * manifest's entries, the words of the transcript said only inside redacted ranges (transcript-check.ts),
+ * every tag and picture of the source (metadata.ts), the recording's file name (call
  * recorders name files after the contact: "2024-03-01 Rosalind Featherstone +447700900123.mp3"), and the
  * SHA-256 of the recording and of the manifest. Texts the manifest and the site settings publish on purpose
  * (the title, the site's artist and album, category labels, the call's own file names) are not leaks when a
@@ -29,6 +30,8 @@ export interface PrivateInputs {
   };
   readonly manifestSha256: string;
   readonly notes: ReadonlyArray<{ readonly entry: number; readonly text: string }>;
+  /** The words of the transcript said only inside ranges, each with the first range it is in. */
+  readonly redacted?: ReadonlyArray<{ readonly range: number; readonly text: string }>;
   /** What the outputs carry on purpose. */
   readonly exempt: readonly string[];
   /** The source's metadata (sourceMetadata with the same exempt texts), when it was read earlier. */
@@ -52,6 +55,10 @@ export async function privateNeedles(p: PrivateInputs): Promise<Needles> {
   const needles: Needle[] = [...meta.needles];
   const notes = p.notes.filter((n) => isDistinctive(n.text) && !exempt(n.text));
   for (const n of notes) needles.push(...textNeedles(`the private note of redactions[${n.entry}]`, n.text));
+  // Only words long enough not to turn up by chance in audio bytes (the transcript check compares the rest as words).
+  const redacted = (p.redacted ?? []).filter((w) => isDistinctive(w.text) && !exempt(w.text));
+  for (const w of redacted)
+    needles.push(...textNeedles(`a word of the transcript redacted in range ${w.range}`, w.text));
   // The recording's name as a user might see it: its path under recordings/, its file name, and the name
   // without its extension.
   const relative = p.recording.display.replace(/^recordings\//, "");
@@ -68,6 +75,7 @@ export async function privateNeedles(p: PrivateInputs): Promise<Needles> {
       plural(meta.strings, "tag string"),
       plural(meta.pictures, "picture"),
       plural(notes.length, "private note"),
+      ...(p.redacted ? [plural(new Set(redacted.map((w) => w.text.toLowerCase())).size, "redacted word")] : []),
       "the recording's name and hashes",
     ].join(", "),
   };

@@ -10,10 +10,14 @@
  *   decoded here), listing the manifest's merged ranges and every file present with its SHA-256;
  * - nothing private (notes, source metadata, the recording's name, hashes of the recording or manifest)
  *   in any file of the call or in the index;
- * - the page and the index refer to nothing elsewhere, and to no file of the call but those it publishes;
+ * - the redacted transcript, when the call has one (transcript-check.ts): WebVTT in order inside the
+ *   recording, a placeholder on every range, and no word the source transcript places inside a range;
+ * - the page and the index refer to nothing elsewhere, the feed to nothing outside the site's address
+ *   (feed-check.ts), and to no file of the call but those it publishes;
  *   the page's player plays exactly the web files present;
  * - the audio (audio.ts, audio-rows.ts): the master sample by sample, each lossy file range by range.
  */
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import type { WebFormat } from "../manifest/formats.ts";
 import type { SiteSettings } from "../manifest/site.ts";
@@ -23,13 +27,16 @@ import { callOutputs, ownerOf, SITE_FILES } from "../project/outputs.ts";
 import type { Verification, VerificationRow } from "../project/record.ts";
 import { parseReport, type Report } from "../project/report.ts";
 import { readRegularFileSync } from "../regular-file.ts";
+import type { Transcript } from "../suggest/transcript.ts";
 import { checkMaster, type FileRef, LOSSY_CODECS, type MasterOutcome, type SourceToCheck, walkAudio } from "./audio.ts";
 import { checkRow, lossyRows, masterRows, plural } from "./audio-rows.ts";
 import type { DecodeInput } from "./decode-float.ts";
+import { checkFeed } from "./feed-check.ts";
 import { inventory, references, type Staged, target } from "./inventory.ts";
 import { type FileScan, privateNeedles, RECORDING_HASH, scanFiles } from "./leaks.ts";
 import { type SourceMetadata, sourceMetadata } from "./metadata.ts";
 import type { ExpectedRange } from "./reference-tone.ts";
+import { checkTranscript, redactedTexts } from "./transcript-check.ts";
 
 export type { Verification, VerificationRow };
 
@@ -49,6 +56,8 @@ export interface CallToVerify {
     readonly decode: DecodeInput;
   };
   readonly manifestSha256: string;
+  /** The call's source transcript (found as the pipeline finds it), when it has one: out/<call>.vtt is checked against it. */
+  readonly transcript?: { readonly display: string; readonly transcript: Transcript };
   /** The source as counted by a decode: the ranges are fitted to this length; the walk measures it again. */
   readonly source: { readonly sampleRate: number; readonly channels: number; readonly samples: number };
   readonly outDir: string;
@@ -121,7 +130,7 @@ export function readSourceMetadata(
 
 export async function verifyCall(c: CallToVerify, early: EarlyChecks = {}): Promise<Verification> {
   const ranges = expectedRanges(c);
-  const inv = inventory(c.call, c.formats, c.calls, c.outDir, c.staged);
+  const inv = inventory(c.call, c.formats, c.calls, c.outDir, c.staged, c.transcript !== undefined);
   const rows: VerificationRow[] = [];
   for (const name of inv.missing) {
     rows.push({ range: null, file: name, status: "fail", detail: `missing: the call's settings publish it` });
@@ -157,10 +166,15 @@ export async function verifyCall(c: CallToVerify, early: EarlyChecks = {}): Prom
   const scanned = new Map(inv.files);
   const index = readIfRegular(indexPath);
   if (index !== undefined) scanned.set("index.html", indexPath);
+  const feedPath = join(c.outDir, "feed.xml");
+  const feed = readIfRegular(feedPath);
+  if (feed !== undefined) scanned.set("feed.xml", feedPath);
+  const words = c.transcript?.transcript.words;
   const needles = await privateNeedles({
     recording: c.recording,
     manifestSha256: c.manifestSha256,
     notes: c.manifest.entries.flatMap((e) => (e.note ? [{ entry: e.number, text: e.note }] : [])),
+    ...(words ? { redacted: redactedTexts(words, ranges, c.source.sampleRate) } : {}),
     exempt: publishedTexts(c, inv.expected),
     ...(early.metadata ? { metadata: early.metadata } : {}),
   });
@@ -177,6 +191,34 @@ export async function verifyCall(c: CallToVerify, early: EarlyChecks = {}): Prom
   const page = inv.files.get(pageName);
   if (page !== undefined) rows.push(pageRow(pageName, page, linkable, webFiles));
   if (index !== undefined) rows.push(indexRow(c, index, linkable));
+  if (feed !== undefined) {
+    rows.push(
+      checkFeed({
+        call: c.call,
+        text: feed,
+        url: c.site.url,
+        published: linkable,
+        size: (file) => (inv.files.has(file) ? fileSize(inv.files.get(file) as string) : undefined),
+        stale: c.staged !== undefined,
+      }),
+    );
+  }
+  const vttName = `${c.call}.vtt`;
+  if (c.transcript && expectedPresent(vttName)) {
+    const vttPath = inv.files.get(vttName) as string;
+    rows.push(
+      checkTranscript({
+        file: vttName,
+        text: readIfRegular(vttPath),
+        source: { display: c.transcript.display, words: c.transcript.transcript.words },
+        ranges,
+        categories: c.manifest.categories,
+        sampleRate: c.source.sampleRate,
+        samples: audio.sourceFrames,
+        ...(page === undefined ? {} : { page: readIfRegular(page) ?? "" }),
+      }),
+    );
+  }
 
   const masterOutcome = early.master ? await early.master : audio.master;
   if (masterRef && masterOutcome) rows.push(...masterRows(master, masterOutcome, source, audio.sourceFrames, ranges));
@@ -188,6 +230,14 @@ export async function verifyCall(c: CallToVerify, early: EarlyChecks = {}): Prom
     if (tp !== undefined && Number.isFinite(tp)) truePeakDbtp[o.name] = Number(tp.toFixed(2));
   }
   return { passed: rows.every((r) => r.status !== "fail"), rows, truePeakDbtp };
+}
+
+function fileSize(path: string): number | undefined {
+  try {
+    return statSync(path).size;
+  } catch {
+    return undefined;
+  }
 }
 
 function readIfRegular(path: string): string | undefined {

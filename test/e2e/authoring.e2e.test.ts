@@ -139,7 +139,7 @@ describe("npm run suggest", { timeout: 60_000 }, () => {
   });
 
   it("proposes the demo call's redactions from its transcript, into a separate file that --all ignores", () => {
-    const r = run("suggest", ["call4", "--transcript", join(REPO, "examples/transcripts/call4.srt"), "--labels"]);
+    const r = run("suggest", ["call4", "--transcript", join(REPO, "transcripts/call4.srt"), "--labels"]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain("redactions/call4.suggested.yaml, redactions/call4.suggested.labels.txt: 6 proposals");
     const suggested = project.read("redactions/call4.suggested.yaml").toString();
@@ -162,7 +162,7 @@ describe("npm run suggest", { timeout: 60_000 }, () => {
       demo.entries.map((e) => [e.start, e.end, e.category]),
     );
     // Now that the manifest has them, nothing is proposed again.
-    const again = run("suggest", ["call4", "--transcript", join(REPO, "examples/transcripts/call4.srt")]);
+    const again = run("suggest", ["call4", "--transcript", join(REPO, "transcripts/call4.srt")]);
     expect(again.stdout).toContain("0 proposals (6 more already in redactions/call4.yaml)");
   });
 

@@ -5,7 +5,10 @@
  * audio loads in both formats with the report's duration, the waveform has one
  * shaded region per merged range in its category's colour and place (in the
  * DOM, and in a screenshot's pixels), a listed redaction seeks the player to
- * its start, the waveform seeks too, nothing is fetched from anywhere else,
+ * its start, the waveform seeks too, the transcript beside the player (its
+ * placeholders in their colours, the line being played highlighted as the
+ * recording plays, a word or a line chosen moving the player there, the VTT
+ * loading as the audio's captions track), nothing is fetched from anywhere else,
  * and, while all that is done, no page breaks its Content-Security-Policy or
  * logs an error. The screenshots are kept when BROWSER_SCREENSHOT names a file.
  *
@@ -46,7 +49,17 @@ interface PageElement {
   querySelector(selector: string): PageElement | null;
   appendChild(child: PageElement): void;
 }
+interface PageList extends PageElement {
+  readonly scrollTop: number;
+  readonly children: ArrayLike<PageElement & { readonly offsetTop: number; readonly offsetHeight: number }>;
+}
+interface PageTrack {
+  mode: string;
+  readonly cues: ArrayLike<{ readonly startTime: number; readonly endTime: number; readonly text: string }> | null;
+}
 interface PageAudio extends PageElement {
+  readonly textTracks: ArrayLike<PageTrack>;
+  play(): Promise<void>;
   readonly currentSrc: string;
   readonly duration: number;
   readonly readyState: number;
@@ -75,7 +88,11 @@ declare const document: {
   readonly documentElement: { readonly scrollWidth: number };
   readonly body: PageElement;
 };
-declare const getComputedStyle: (e: PageElement) => { readonly fill: string; readonly backgroundColor: string };
+declare const getComputedStyle: (e: PageElement) => {
+  readonly fill: string;
+  readonly backgroundColor: string;
+  readonly boxShadow: string;
+};
 declare const Audio: new (src: string) => PageAudio;
 declare const window: { scrollTo(x: number, y: number): void; injected?: boolean };
 /** Exposed to every page by the test: a violation, the moment the page sees it. */
@@ -106,6 +123,55 @@ const EXPECTED = [
   { start: refSampleIndex("2.5", RATE), end: refSampleIndex("3.0", RATE), category: "obscenity" },
   { start: refSampleIndex("4.000", RATE), end: refSampleIndex("4.600", RATE), category: "music" },
 ];
+/**
+ * The transcript: one word every 250 ms, two to a sentence (so each sentence is a line of its own), spoken by
+ * "Caller"; the words that overlap a range (in whole milliseconds here, which are whole samples at 44.1 kHz)
+ * are published as their range's placeholder.
+ */
+const NATO =
+  "alpha bravo charlie delta echo foxtrot golf hotel india juliett kilo lima mike november oscar papa quebec romeo sierra tango uniform victor whiskey".split(
+    " ",
+  );
+const WORDS = NATO.map((w, i) => ({
+  text: i % 2 === 1 ? `${w}.` : w[0]?.toUpperCase() + w.slice(1),
+  start: 50 + 250 * i,
+  end: 250 + 250 * i,
+}));
+const vttTime = (ms: number): string =>
+  `00:00:${String(Math.floor(ms / 1000)).padStart(2, "0")}.${String(ms % 1000).padStart(3, "0")}`;
+const TRANSCRIPT = `WEBVTT\n\n${WORDS.map((w) => `${vttTime(w.start)} --> ${vttTime(w.end)}\n<v Caller>${w.text}\n`).join("\n")}`;
+const RANGES_MS = [
+  { start: 800, end: 1900, category: "sensitive" },
+  { start: 2500, end: 3000, category: "obscenity" },
+  { start: 4000, end: 4600, category: "music" },
+];
+const redactedWord = (w: { start: number; end: number }): boolean =>
+  RANGES_MS.some((r) => w.start < r.end && r.start < w.end);
+/** What the page's transcript shows, line by line, worked out here from the words and ranges alone. */
+const LINES: readonly string[] = (() => {
+  const lines: string[] = [];
+  let line: string[] = [];
+  const events = [
+    ...WORDS.filter((w) => !redactedWord(w)).map((w) => ({ at: w.start, text: w.text })),
+    ...RANGES_MS.map((r) => ({ at: r.start, text: `[${r.category === "music" ? "copyrighted music" : r.category}]` })),
+  ].sort((a, b) => a.at - b.at);
+  for (const e of events) {
+    if (e.text.startsWith("[")) {
+      if (line.length) lines.push(line.join(" "));
+      lines.push(e.text);
+      line = [];
+      continue;
+    }
+    line.push(e.text);
+    if (e.text.endsWith(".")) {
+      lines.push(line.join(" "));
+      line = [];
+    }
+  }
+  if (line.length) lines.push(line.join(" "));
+  return lines;
+})();
+
 /** The documented colours (README): Okabe-Ito blue, vermillion, then bluish green for the first custom category. */
 const HEX: Readonly<Record<string, string>> = { sensitive: "#0072b2", obscenity: "#d55e00", music: "#009e73" };
 
@@ -187,6 +253,7 @@ function pageInChromium(): void {
     project.write("recordings/call9.wav", wavBytes(RATE, speechLike(RATE, 1, RATE * SECONDS, 11)));
     project.write("redactions/call9.yaml", MANIFEST);
     project.write("redactions/site.yaml", "title: Browser test site\nformats: [mp3, opus]\n");
+    project.write("transcripts/call9.vtt", TRANSCRIPT);
     const run = project.redact(["call9"]);
     if (run.status !== 0) throw new Error(`redact failed (${run.status}): ${run.stderr}`);
     server = await serveFolder(join(project.root, "out"));
@@ -364,6 +431,116 @@ function pageInChromium(): void {
     await page.keyboard.press("Home");
     await page.keyboard.press("ArrowRight");
     expect((await player()).time).toBeCloseTo(5, 3);
+  });
+
+  it("shows the transcript beside the player, each redacted stretch as its category in its colour", async () => {
+    const lines = await page.$$eval("#transcript li", (items) =>
+      items.map((li) => (li.querySelector(".line") as PageElement).textContent ?? ""),
+    );
+    // The speaker's name before the first line only: it does not change.
+    expect(lines.map((l) => l.replace(/^Caller: /, ""))).toEqual(LINES);
+    expect(lines[0]).toMatch(/^Caller: /);
+    const placeholders = await page.$$eval("#transcript .redacted", (spans) =>
+      spans.map((s) => ({ text: s.textContent, shadow: getComputedStyle(s).boxShadow })),
+    );
+    expect(placeholders.map((p) => p.text)).toEqual(["[sensitive]", "[obscenity]", "[copyrighted music]"]);
+    // Marked at the left in the category's own colour (and tinted with it).
+    placeholders.forEach((p, i) => {
+      expect(p.shadow).toContain(COLOURS[(RANGES_MS[i] as (typeof RANGES_MS)[number]).category] as string);
+    });
+    // Nothing of a redacted word on the page.
+    const html = await page.content();
+    for (const w of WORDS.filter(redactedWord)) expect(html).not.toContain(w.text.replace(".", ""));
+  });
+
+  it("moves the player to a word or a line chosen in the transcript", async () => {
+    await page.evaluate(() => (document.querySelector("audio") as PageAudio).pause());
+    const word = WORDS.find((w) => w.text === "Whiskey") ?? WORDS[0];
+    await page.locator("#transcript .w", { hasText: "Whiskey" }).click();
+    let { time } = await player();
+    expect(time).toBeGreaterThanOrEqual((word?.start ?? 0) / 1000 - 1e-3);
+    expect(time).toBeLessThan((word?.start ?? 0) / 1000 + 0.3);
+    // A line's time (the link that, without the script, opens the audio there).
+    await page.locator("#transcript li", { hasText: "Mike november." }).locator("a.at").click();
+    ({ time } = await player());
+    const mike = WORDS.find((w) => w.text === "Mike");
+    expect(time).toBeGreaterThanOrEqual((mike?.start ?? 0) / 1000 - 1e-3);
+    expect(time).toBeLessThan((mike?.start ?? 0) / 1000 + 0.3);
+    await page.evaluate(() => (document.querySelector("audio") as PageAudio).pause());
+  });
+
+  it("highlights the line being played as the recording plays, and keeps it in view", async () => {
+    const current = () =>
+      page.evaluate(() => {
+        const a = document.querySelector("audio") as PageAudio;
+        const list = document.getElementById("transcript") as PageList;
+        const li = document.querySelector('#transcript li[aria-current="true"]') as
+          | (PageElement & { offsetTop: number; offsetHeight: number })
+          | null;
+        return {
+          time: a.currentTime,
+          line: li ? ((li.querySelector(".line") as PageElement).textContent ?? "") : null,
+          start: li ? Number(li.getAttribute("data-start")) : Number.NaN,
+          end: li ? Number(li.getAttribute("data-end")) : Number.NaN,
+          inView: li
+            ? li.offsetTop >= list.scrollTop && li.offsetTop + li.offsetHeight <= list.scrollTop + list.clientHeight
+            : false,
+        };
+      });
+    await page.locator("#transcript .w", { hasText: "Alpha" }).click();
+    const first = await current();
+    expect(first.line).toContain("Alpha bravo.");
+    // While it plays, the highlight moves on with it: to the obscenity's placeholder, then to the line after it,
+    // each while the player is inside that line's time.
+    const reaches = (text: string) =>
+      page
+        .waitForFunction((want) => {
+          const a = document.querySelector("audio") as PageAudio;
+          const li = document.querySelector('#transcript li[aria-current="true"]');
+          if (!li || (li.querySelector(".line") as PageElement).textContent !== want) return false;
+          return {
+            time: a.currentTime,
+            start: Number(li.getAttribute("data-start")),
+            end: Number(li.getAttribute("data-end")),
+          };
+        }, text)
+        .then((h) => h.jsonValue() as Promise<{ time: number; start: number; end: number }>);
+    const tone = await reaches("[obscenity]");
+    expect([tone.start, tone.end]).toEqual([2.5, 3]);
+    expect(tone.time).toBeGreaterThanOrEqual(2.5);
+    const next = await reaches("Mike november.");
+    expect(next.time).toBeGreaterThanOrEqual(next.start);
+    expect(next.time).toBeLessThan(next.end + 0.1);
+    expect((await current()).inView).toBe(true);
+    await page.evaluate(() => (document.querySelector("audio") as PageAudio).pause());
+    // A line far down the list, chosen while paused, is scrolled into the panel's view.
+    await page.evaluate(() => {
+      (document.querySelector("audio") as PageAudio).currentTime = 5.6;
+    });
+    await page.waitForFunction(() =>
+      (document.querySelector('#transcript li[aria-current="true"]')?.textContent ?? "").includes("Whiskey"),
+    );
+    expect((await current()).inView).toBe(true);
+  });
+
+  it("loads the VTT as the audio's captions track (when a reader turns it on), with the page's lines", async () => {
+    const cues = await page.evaluate(
+      () =>
+        new Promise<string[]>((resolve, reject) => {
+          const a = document.querySelector("audio") as PageAudio;
+          const track = a.textTracks[0] as PageTrack;
+          track.mode = "hidden";
+          const started = Date.now();
+          const poll = (): void => {
+            const list = track.cues;
+            if (list && list.length > 0) resolve(Array.from(list, (c) => c.text));
+            else if (Date.now() - started > 5000) reject(new Error("the captions track did not load"));
+            else setTimeout(poll, 50);
+          };
+          poll();
+        }),
+    );
+    expect(cues.map((t) => t.replace(/<[^>]*>/g, ""))).toEqual(LINES);
   });
 
   it("fits a phone's width", async () => {

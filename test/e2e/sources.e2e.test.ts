@@ -4,6 +4,7 @@
  * files carry.
  */
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { copyFileSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -36,6 +37,10 @@ describe("the demo calls", () => {
     for (const name of readdirSync(join(REPO, "redactions")).filter((n) => /^call\d\.yaml$/.test(n))) {
       copyFileSync(join(REPO, "redactions", name), join(project.root, "redactions", name));
     }
+    // The demo ships a transcript of each call: published redacted beside it.
+    for (const name of readdirSync(join(REPO, "transcripts"))) {
+      project.write(`transcripts/${name}`, readFileSync(join(REPO, "transcripts", name)));
+    }
     run = project.redact(["--all"]);
   }, 120_000);
 
@@ -44,6 +49,21 @@ describe("the demo calls", () => {
     const perCall = run.stdout.split("\n").filter((line) => /^call\d: /.test(line));
     expect(perCall.map((line) => line.slice(0, 5)).sort()).toEqual(["call1", "call2", "call3", "call4"]);
   });
+
+  it.each(["call1", "call2", "call3", "call4"])(
+    "%s: publishes its transcript, one placeholder per range, in the report",
+    (call) => {
+      const report = JSON.parse(project.read(`out/${call}.json`).toString("utf8"));
+      const vtt = project.read(`out/${call}.vtt`);
+      expect(report.outputs.vtt).toEqual({
+        file: `${call}.vtt`,
+        sha256: createHash("sha256").update(vtt).digest("hex"),
+      });
+      const placeholders = vtt.toString("utf8").match(/<c\.redacted\.[a-z]+>/g) ?? [];
+      expect(placeholders).toHaveLength(report.ranges.length);
+      expect(project.read(`out/${call}.html`).toString("utf8")).toContain(`<track kind="captions" src="${call}.vtt"`);
+    },
+  );
 
   it.each(["call1", "call2", "call3", "call4"])("%s: each range of the master holds its tone and only it", (call) => {
     const report = JSON.parse(project.read(`out/${call}.json`).toString("utf8"));

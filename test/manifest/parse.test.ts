@@ -243,7 +243,7 @@ describe("errors carry file:line:col, the field and what is expected", () => {
       "11:10 tone.level: level is above 0 dBFS (full scale); expected a tone peak in dBFS from -60 to 0, e.g. -18",
       '12:6 pad: "-1" has a minus sign; write a number of 0 or more, without a sign (expected milliseconds of ' +
         "padding, 0 or more, e.g. 50)",
-      '13:1 extra: unknown key "extra"; the top level takes recording, title, redactions, categories, tone, pad, formats',
+      '13:1 extra: unknown key "extra"; the top level takes recording, transcript, date, title, redactions, categories, tone, pad, formats',
     ]);
   });
 });
@@ -373,7 +373,7 @@ describe("document-level rules", () => {
 
   it("refuses unknown keys everywhere, suggesting near misses", () => {
     expect(issue("redactions: []\nrecordings: x.mp3\n")).toBe(
-      '2:1 recordings: unknown key "recordings" (did you mean "recording"?); the top level takes recording, title, ' +
+      '2:1 recordings: unknown key "recordings" (did you mean "recording"?); the top level takes recording, transcript, date, title, ' +
         "redactions, categories, tone, pad, formats",
     );
     expect(issue("redactions: [{ start: 1, durration: 2, duration: 1, category: sensitive }]\n")).toBe(
@@ -408,7 +408,7 @@ describe("document-level rules", () => {
 
   it("refuses keys that are not plain names", () => {
     expect(issue("redactions: []\n? [a, b]\n: 1\n")).toBe(
-      "2:3 (document): keys must be plain names, found a list; the top level takes recording, title, redactions, " +
+      "2:3 (document): keys must be plain names, found a list; the top level takes recording, transcript, date, title, redactions, " +
         "categories, tone, pad, formats",
     );
   });
@@ -778,5 +778,35 @@ describe("text that ends up on the published pages", () => {
     expect(issue(lines(`title: ${"t".repeat(900_000)}`, "redactions: []"))).toBe(
       "1:8 title: is 900000 characters long; keep it to 200 (expected a one-line title, e.g. Call 4)",
     );
+  });
+});
+
+describe("transcript: and date:", () => {
+  const parse = (text: string) => parseManifest(text, { file: "redactions/c.yaml", call: "c" });
+  const problems = (text: string): string[] => {
+    try {
+      parse(text);
+    } catch (e) {
+      if (e instanceof ManifestError) return e.issues.map((i) => `${i.pos.line}:${i.pos.col} ${i.field}: ${i.message}`);
+      throw e;
+    }
+    throw new Error("expected a ManifestError");
+  };
+
+  it("reads a file under transcripts/ and a day, or a day and time with its zone", () => {
+    const m = parse("transcript: calls/c.whisperx.json\ndate: 2024-02-29\nredactions: []\n");
+    expect(m.transcript?.path).toBe("calls/c.whisperx.json");
+    expect(m.date).toBe("2024-02-29");
+    expect(parse("date: 2024-03-01T14:05:00+01:00\nredactions: []\n").date).toBe("2024-03-01T14:05:00+01:00");
+  });
+
+  it("refuses paths that leave transcripts/, and dates that are not days of the calendar", () => {
+    expect(problems("transcript: /etc/passwd\ndate: 2023-02-29\nredactions: []\n")).toEqual([
+      '1:13 transcript: "/etc/passwd" is an absolute path; expected a file under transcripts/, e.g. c.srt',
+      '2:7 date: "2023-02-29" is not a day of the calendar; expected a date such as 2024-03-01, or a date and time with its zone such as 2024-03-01T14:05:00Z',
+    ]);
+    expect(problems("transcript: a/../../b.srt\nredactions: []\n")[0]).toContain("leaves the transcripts/ folder");
+    expect(problems("date: 2024-03-01T14:05\nredactions: []\n")[0]).toContain('"2024-03-01T14:05" is not a date');
+    expect(problems("date: 1 March\nredactions: []\n")[0]).toContain("is not a date");
   });
 });

@@ -68,7 +68,7 @@ describe("site settings", () => {
       ),
     ).toEqual([
       `${FILE}:1:1: title: is empty; expected a one-line title for the index page, e.g. "Windows support scam calls"`,
-      `${FILE}:2:1: artsit: unknown key "artsit" (did you mean "artist"?); site settings take title, description, artist, album, formats`,
+      `${FILE}:2:1: artsit: unknown key "artsit" (did you mean "artist"?); site settings take title, description, artist, album, formats, url`,
       `${FILE}:3:8: album: expected a one-line album tag for the audio files, e.g. "Scam calls", found a list`,
       `${FILE}:4:16: formats[2]: unknown format "ogg"; expected one of mp3, opus`,
       `${FILE}:4:21: formats[3]: "mp3" is already item 1; list each format once`,
@@ -96,6 +96,27 @@ describe("site settings", () => {
     expect(issues("title: &t x\nalbum: *t\n").join("\n")).toMatch(/anchors \(&t\) are not supported[\s\S]*aliases/);
     expect(issues("title: x\n---\ntitle: y\n")[0]).toContain("one YAML document");
     expect(issues("- title\n")[0]).toContain("expected a mapping of settings");
+  });
+});
+
+describe("the site's address (url:)", () => {
+  it("is an http or https folder: a missing final / is added", () => {
+    expect(parseSiteSettings("url: https://example.org/calls\n", FILE).url).toBe("https://example.org/calls/");
+    expect(parseSiteSettings("url: http://EXAMPLE.org\n", FILE).url).toBe("http://example.org/");
+  });
+
+  it("refuses another scheme, a user name, a query, a fragment, and what is no address", () => {
+    expect(issues(["url: ftp://example.org/"].join("\n"))).toEqual([
+      `${FILE}:1:6: url: "ftp://example.org/" is a ftp: address; the site's address starts with https:// (or http://); expected the address the site is published at, e.g. https://example.org/calls/`,
+    ]);
+    for (const [url, why] of [
+      ["https://me:pw@example.org/", "holds a user name or password"],
+      ["https://example.org/?x=1", "has a query"],
+      ["https://example.org/#top", "has a fragment"],
+      ["example.org/calls", "is not an address"],
+    ]) {
+      expect(issues(`url: ${url}\n`)[0]).toContain(why);
+    }
   });
 });
 
@@ -171,7 +192,7 @@ describe("site settings read by the manifest's YAML reader", () => {
       `${FILE}:1:8: title: is 201 characters long; keep it to 200 (expected a one-line title for the index page, e.g. "Windows support scam calls")`,
     ]);
     expect(issues("2024\n")).toEqual([
-      `${FILE}:1:1: (document): expected a mapping of settings (title, description, artist, album, formats); found the number 2024`,
+      `${FILE}:1:1: (document): expected a mapping of settings (title, description, artist, album, formats, url); found the number 2024`,
     ]);
   });
 });

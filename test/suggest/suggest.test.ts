@@ -113,7 +113,7 @@ describe("the demo transcripts give back the demo manifests", () => {
     ["call3", "call3.vtt"],
     ["call4", "call4.srt"],
   ])("%s from %s: every entry, exact to the millisecond, and nothing else", (call, file) => {
-    const transcript = parseTranscript(readFileSync(join(REPO, "examples/transcripts", file), "utf8"), file);
+    const transcript = parseTranscript(readFileSync(join(REPO, "transcripts", file), "utf8"), file);
     const manifest = parseManifest(readFileSync(join(REPO, `redactions/${call}.yaml`), "utf8"), {
       file: `redactions/${call}.yaml`,
       call,

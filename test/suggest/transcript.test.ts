@@ -136,6 +136,59 @@ describe("WebVTT and SRT", () => {
   });
 });
 
+describe("speakers and language", () => {
+  const who = (text: string, file: string) => parseTranscript(text, file).words.map((w) => [w.text, w.speaker]);
+
+  it("takes WhisperX's speaker of a word, else of its segment, and its language", () => {
+    const json = JSON.stringify({
+      language: "en",
+      segments: [
+        {
+          start: 0,
+          end: 2,
+          speaker: "SPEAKER_00",
+          words: [
+            { word: "Hello", start: 0, end: 0.5 },
+            { word: "there", start: 0.5, end: 1, speaker: "SPEAKER_01" },
+          ],
+        },
+        { start: 2, end: 3, words: [{ word: "Bye", start: 2, end: 3 }] },
+      ],
+    });
+    expect(who(json, "x.json")).toEqual([
+      ["Hello", "SPEAKER_00"],
+      ["there", "SPEAKER_01"],
+      ["Bye", undefined],
+    ]);
+    expect(parseTranscript(json, "x.json").language).toBe("en");
+    expect(
+      parseTranscript(
+        JSON.stringify({ language: "<b>", segments: [] }).replace("[]", '[{"words":[{"word":"a","start":0,"end":1}]}]'),
+        "x.json",
+      ).language,
+    ).toBeUndefined();
+  });
+
+  it("takes a WebVTT voice and WhisperX's [SPEAKER_00]: before a cue's word", () => {
+    const vtt =
+      "WEBVTT\n\n00:00:01.000 --> 00:00:01.500\n<v.loud Caller>Hello</v>\n\n" +
+      "00:00:02.000 --> 00:00:02.500\n[SPEAKER_01]: sir\n\n00:00:03.000 --> 00:00:03.500\nbye\n";
+    expect(who(vtt, "a.vtt")).toEqual([
+      ["Hello", "Caller"],
+      ["sir", "SPEAKER_01"],
+      ["bye", undefined],
+    ]);
+  });
+
+  it("publishes a speaker's name on one line, without control or direction characters, 64 characters at most", () => {
+    const json = JSON.stringify({
+      segments: [{ speaker: `A\tB\u202eC${"x".repeat(100)}`, words: [{ word: "hi", start: 0, end: 1 }] }],
+    });
+    const [word] = parseTranscript(json, "x.json").words;
+    expect(word?.speaker).toBe(`A B\ufffdC${"x".repeat(59)}`);
+  });
+});
+
 describe("the example transcripts of the demo calls", () => {
   it.each([
     ["call1.whisperx.json", "whisperx", 208],
@@ -143,7 +196,7 @@ describe("the example transcripts of the demo calls", () => {
     ["call3.vtt", "vtt", 124],
     ["call4.srt", "srt", 135],
   ])("%s reads as %s with %i words", (file, format, count) => {
-    const t = parseTranscript(readFileSync(join(REPO, "examples/transcripts", file), "utf8"), file);
+    const t = parseTranscript(readFileSync(join(REPO, "transcripts", file), "utf8"), file);
     expect(t.format).toBe(format);
     expect(t.words).toHaveLength(count);
   });

@@ -1,7 +1,9 @@
 /**
  * A call's page, out/<call>.html: the title, a player offering every
  * published format, the waveform with the redacted ranges shaded, a legend of
- * the tones, and the list of redactions, each a link that seeks the player.
+ * the tones, the redacted transcript when the call has one (transcript-panel.ts;
+ * also the player's captions track), and the list of redactions, each a link
+ * that seeks the player.
  * One self-contained file (inline style, script and SVG): no external
  * requests, works from file:// and from any static host. Its
  * Content-Security-Policy allows only its own inline style and script (by
@@ -14,6 +16,13 @@ import type { Peaks } from "../../dsp/peaks.ts";
 import { formatTime } from "../../manifest/time.ts";
 import { SCRIPT, STYLE, swatchClass, swatchRules } from "./assets.ts";
 import { clock, esc, inlineScript, inlineStyle, plural, policyMeta } from "./html.ts";
+import {
+  PANEL_SCRIPT,
+  PANEL_STYLE,
+  type PageTranscript,
+  placeholderRules,
+  renderTranscriptPanel,
+} from "./transcript-panel.ts";
 import { renderWaveform } from "./waveform.ts";
 
 export interface PageCategory {
@@ -49,6 +58,8 @@ export interface CallPageData {
   /** In the order the browser should try them. */
   readonly audio: readonly PageAudio[];
   readonly peaks: Peaks;
+  /** The redacted transcript, when the call has one: shown beside the player, and its captions track. */
+  readonly transcript?: PageTranscript;
 }
 
 /** "440 Hz tone: sensitive information". */
@@ -94,22 +105,41 @@ export function renderCallPage(d: CallPageData): string {
     }),
   });
   const sources = d.audio.map((a) => `<source src="${esc(a.file)}" type="${esc(a.mimeType)}">`);
+  const t = d.transcript;
+  // The captions track is not loaded until a reader turns it on (no `default`): the page shows the same cues.
+  const track = t
+    ? [
+        `<track kind="captions" src="${esc(t.file)}" label="Transcript (redacted)"${t.language ? ` srclang="${esc(t.language)}"` : ""}>`,
+      ]
+    : [];
+  const panel = t
+    ? renderTranscriptPanel(t, {
+        ...(fallback ? { fallbackAudio: fallback.file } : {}),
+        categoryIndex: (name) => d.categories.findIndex((c) => c.name === name),
+        categoryTitle: (name) => {
+          const c = categoryOf(name);
+          return `${c.label} (${c.frequency} Hz tone)`;
+        },
+      })
+    : "";
   const downloads = d.audio.map((a) => `<a href="${esc(a.file)}" download>${esc(a.name)}</a>`);
   // The one style block holds the swatch colours too: the policy allows it, and nothing else, by its hash.
-  const style = inlineStyle(STYLE + swatchRules(d.categories.map((c) => c.colour)));
+  const colours = d.categories.map((c) => c.colour);
+  const style = inlineStyle(STYLE + swatchRules(colours) + (t ? PANEL_STYLE + placeholderRules(colours) : ""));
   const script = inlineScript(SCRIPT);
+  const scripts = t ? [script, inlineScript(PANEL_SCRIPT)] : [script];
 
   return `<!doctype html>
 <html lang="en">
 <head>
-${policyMeta({ styles: [style], scripts: [script], media: d.audio.length > 0 })}
+${policyMeta({ styles: [style], scripts, media: d.audio.length > 0 })}
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
 <title>${esc(d.title)} – ${esc(d.siteTitle)}</title>
 ${style.html}
 </head>
-<body>
+<body${t ? ' class="with-transcript"' : ""}>
 <header>
 <p class="back"><a href="index.html">← ${esc(d.siteTitle)}</a></p>
 <h1>${esc(d.title)}</h1>
@@ -117,7 +147,7 @@ ${style.html}
 </header>
 <main>
 <audio id="player" controls preload="metadata" aria-label="Play ${esc(d.title)}">
-${sources.join("\n")}
+${[...sources, ...track].join("\n")}
 Your browser cannot play this recording here${downloads.length > 0 ? `; download it: ${downloads.join(" · ")}` : ""}.
 </audio>
 <figure>
@@ -129,7 +159,7 @@ ${
     : ""
 }
 </figure>
-<h2 id="redactions-heading">Redactions</h2>
+${panel ? `${panel}\n` : ""}<h2 id="redactions-heading">Redactions</h2>
 ${
   items.length > 0
     ? `<p class="meta">Choose one to play the recording from there.</p>\n<ol class="redactions" aria-labelledby="redactions-heading">\n${items.join("\n")}\n</ol>`
@@ -137,7 +167,7 @@ ${
 }
 <p class="downloads">Download: ${downloads.join(" · ")}</p>
 </main>
-${script.html}
+${scripts.map((x) => x.html).join("\n")}
 </body>
 </html>
 `;

@@ -18,6 +18,8 @@ export interface IndexPageData {
   readonly siteTitle: string;
   readonly description?: string;
   readonly calls: readonly IndexEntry[];
+  /** The site's feed beside the index (feed.xml), when it has one: linked for readers and feed readers. */
+  readonly feed?: string;
 }
 
 export function renderIndexPage(d: IndexPageData): string {
@@ -42,7 +44,7 @@ ${policyMeta({ styles: [style] })}
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
 <title>${esc(d.siteTitle)}</title>
-${style.html}
+${d.feed ? `<link rel="alternate" type="application/rss+xml" title="${esc(d.siteTitle)}" href="${esc(d.feed)}">\n` : ""}${style.html}
 </head>
 <body>
 <header>
@@ -55,7 +57,7 @@ ${
     ? `<ol class="calls" aria-label="Calls">\n${items.join("\n")}\n</ol>`
     : `<p class="none">No calls are published yet.</p>`
 }
-</main>
+${d.feed ? `<p class="meta">Follow the calls in a podcast app or feed reader: <a href="${esc(d.feed)}">RSS feed</a>, with the transcripts.</p>\n` : ""}</main>
 </body>
 </html>
 `;

@@ -24,6 +24,7 @@ import type { OutputSet } from "../../project/atomic.ts";
 import type { OutputRecord, WebOutputRecord } from "../../project/report.ts";
 import { type CallPageData, type PageCategory, renderCallPage } from "../page/call-page.ts";
 import { categoryColours } from "../page/colours.ts";
+import type { PageTranscript } from "../page/transcript-panel.ts";
 import { type codecLevels, WEB_CODECS } from "./codecs.ts";
 import { type EncodePath, encodeInOnePass } from "./encode.ts";
 import { FAST_PATH, fastApplies, fastPathsOn } from "./fast.ts";
@@ -43,6 +44,8 @@ export interface WebPublishArgs {
   readonly codecLevels: ReturnType<typeof codecLevels>;
   readonly site: SiteSettings;
   readonly outputs: OutputSet;
+  /** The redacted transcript (publish/transcript), shown on the page; none when the call has none. */
+  readonly transcript?: PageTranscript;
   readonly onFrames?: (framesDone: number) => void;
   /** More true-peak headroom for these formats than their codec's usual (see planFormats). */
   readonly extraHeadroomDb?: ReadonlyMap<WebFormat, number>;
@@ -151,6 +154,7 @@ async function records(
         name: WEB_CODECS[f].name,
       })),
     peaks,
+    ...(a.transcript ? { transcript: a.transcript } : {}),
   };
   const pageFile = `${a.call}.html`;
   const pagePath = a.outputs.temp(pageFile);
