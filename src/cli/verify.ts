@@ -21,12 +21,22 @@ import { asTyped } from "./invocation.ts";
 import { type ExitStatus, printError, runCommand } from "./run.ts";
 import { parseVerifyArgs, VERIFY_HELP } from "./verify-args.ts";
 
+/** An empty `.gitkeep`, which keeps the folder in a git checkout (this repository's has one): says nothing. */
+function isPlaceholder(outDir: string, name: string): boolean {
+  if (name !== ".gitkeep") return false;
+  try {
+    return readRegularFileSync(join(outDir, name), 1).length === 0;
+  } catch {
+    return false;
+  }
+}
+
 /** Files of out/ that are no call's (a call's manifest removed, a file put there by hand), and index links to them. */
 function orphanRows(outDir: string, calls: readonly string[]): VerificationRow[] {
   const rows: VerificationRow[] = [];
   const names = listOut(outDir);
   for (const name of names) {
-    if (SITE_FILES.includes(name) || ownerOf(name, calls) !== undefined) continue;
+    if (SITE_FILES.includes(name) || ownerOf(name, calls) !== undefined || isPlaceholder(outDir, name)) continue;
     rows.push({ range: null, file: name, status: "fail", detail: "belongs to no call in redactions/; remove it" });
   }
   if (names.includes("index.html")) {

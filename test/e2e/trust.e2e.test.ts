@@ -220,6 +220,11 @@ describe("verification from the files alone", () => {
     const r = verifyCli(p.root, ["--all"]);
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/leftover\.wav\s+FAIL\s+belongs to no call in redactions\//);
+    // An empty .gitkeep (a git checkout's out/ has one) says nothing; one with content is a file of no call.
+    writeFileSync(join(out, ".gitkeep"), "");
+    expect(verifyCli(p.root, ["--all"]).stdout).not.toMatch(/\.gitkeep/);
+    writeFileSync(join(out, ".gitkeep"), "a secret kept here");
+    expect(verifyCli(p.root, ["--all"]).stdout).toMatch(/\.gitkeep\s+FAIL\s+belongs to no call/);
   });
 });
 
