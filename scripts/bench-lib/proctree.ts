@@ -201,6 +201,8 @@ export class TreeTracker {
   private peakToolPss = 0;
   private readonly byRole = new Map<Role, { rssKb: number; pssKb: number }>();
   private readonly lives = new Map<number, Life>();
+  /** Lifetimes ended by an exec: the pid went on as another program (seen between fork and exec). */
+  private readonly replaced: { pid: number; life: Life }[] = [];
   /** Last CPU reading of every node process of the tool: a process that exits keeps its last figure. */
   private readonly nodeLast = new Map<number, number>();
   private readonly nodeCpu: CpuPoint[] = [];
@@ -226,7 +228,12 @@ export class TreeTracker {
       }
       const r = roleSums.get(p.role) ?? { rssKb: 0, pssKb: 0 };
       roleSums.set(p.role, { rssKb: r.rssKb + p.rssKb, pssKb: r.pssKb + pssKb });
-      const life = this.lives.get(p.pid);
+      let life = this.lives.get(p.pid);
+      if (life && (life.role !== p.role || (p.argv !== undefined && life.argv !== p.argv))) {
+        this.replaced.push({ pid: p.pid, life });
+        this.lives.delete(p.pid);
+        life = undefined;
+      }
       if (life) {
         life.lastMs = sample.tMs;
         if (p.cpuS !== undefined) life.cpuS = p.cpuS;
@@ -277,7 +284,9 @@ export class TreeTracker {
       peakToolPssMB: mb(this.peakToolPss),
       peakByRole,
       samples: this.count,
-      lifetimes: [...this.lives].map(([pid, l]) => ({ pid, ...l })).sort((a, b) => a.firstMs - b.firstMs),
+      lifetimes: [...this.replaced.map(({ pid, life }) => [pid, life] as const), ...this.lives]
+        .map(([pid, l]) => ({ pid, ...l }))
+        .sort((a, b) => a.firstMs - b.firstMs),
       nodeCpu: [...this.nodeCpu],
     };
   }

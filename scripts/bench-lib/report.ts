@@ -80,6 +80,7 @@ function resultsTable(rows: readonly RowResult[]): string {
       "memory target",
       "memory",
       "load before → after",
+      "CPU stall",
     ],
     rows.map((r) => [
       rowName(r),
@@ -94,6 +95,7 @@ function resultsTable(rows: readonly RowResult[]): string {
       r.memory?.target ?? "—",
       r.memory?.text ?? "—",
       r.load ? `${f2(r.load.before)} → ${f2(r.load.after)}` : "?",
+      r.maxStall === undefined ? "?" : `${Math.round(r.maxStall * 100)}%`,
     ]),
   );
 }
@@ -186,7 +188,7 @@ export function methodNotes(m: Pick<MachineInfo, "sampleMs">): string[] {
     "- **Times.** Wall clock from spawn to exit, median over the runs (min–max beside); tool and bare alternate, and which goes first alternates from round to round. Caches warm for both: one untimed run of each on a 12-second recording before the first row, and each row's recording read through once before its first run. Before each timed run the bench waits (up to --max-wait) for CPU pressure under 25 %.",
     "- **Targets** (issue 14): 10 and 60 min ≤ 1.10x the bare transcode; 1 min ≤ bare + 0.5 s; the batch ≤ 1.2x; peak memory ≤ 120 MB at 60 min and, for every row longer than a minute, within 10 % of the same format's 1-minute row measured in the same bench run. The margin is the median's distance to the limit (x, and seconds over budget).",
     `- **Peak MB.** Largest sum of PSS (proportional set size: shared pages divided among the processes mapping them; MB = 2^20 bytes) over the tool's process tree, npm's wrapper (npm and its shell) left out, over all runs of the row; sampled from /proc every ${ms} ms (RSS every sample, PSS every 4th: a peak shorter than ${4 * ms} ms can be missed). The redact's RSS peak and the bare side's figures are in .bench/results.json.`,
-    "- **Load.** The 1-minute load average (/proc/loadavg) before the row's first run and after its last; the header gives 1/5/15-minute averages at the start and end. Other work on the machine inflates both sides, not always equally: compare the ratio with the loads.",
+    "- **Load.** The 1-minute load average (/proc/loadavg) before the row's first run and after its last; the header gives 1/5/15-minute averages at the start and end. Other work on the machine inflates both sides, not always equally: compare the ratio with the loads. CPU stall: the largest share of any one run's wall time (either side) in which some task on the machine waited for a CPU (/proc/pressure/cpu); above a few per cent the row's times are inflated by other work, and the CPU table (less sensitive to it) is the steadier comparison.",
     `- **Stages** (medians over the tool's runs), read off the process tree every ${ms} ms, because the tool prints no timings: each ffmpeg process is classified by its arguments: the first decode of a call's recording (\`-i …/recordings/<call>.*\`) is pass 1, in which node redacts, writes the master and meters loudness beside the decoder (one pipeline: its wall time is whichever side is slower); encoders from a pipe to a file under out/ (\`libmp3lame\`, one or two parts) are the encode; decodes of files under out/ (the master, the web files' \`pcm_f32le\` decodes, their metadata) and later decodes of the recording are verification; codec-level probes (pipe to pipe) are nobody's stage. The wall-time table partitions each run: fixed start-up = spawn to the first sample of pass 1 (npm, node, the bundle, manifest and plan; in parentheses npm's part, up to the first sample of the tool's node process); pass 1 = its first to last sample; gain → encode = from there to the first encoder (node alone: gain, settling); encode = first encoder's first sample to the last's last (the master's checks run beside it); verification = from there to the last verification process; finish = after the last ffmpeg process to exit (hashes, report, renames, index, process exits). For one call the columns add up to the total. Each boundary is accurate to about one sampling interval (${ms} ms), and a process living less than ${ms} ms may not be seen at all. For the batch (calls side by side) the middle columns are sums over the calls of each call's own stage (Σ call-seconds, more than the wall time with two calls at a time); start-up is to the first call's pass 1, finish after the last ffmpeg.`,
     "- **CPU.** User + system seconds from /proc/<pid>/stat (10 ms ticks): each ffmpeg process's CPU at its last sample (up to one interval of it missed at the end), summed by stage kind; node's CPU read at every sample and differenced over each wall-time stage (DSP & metering = node's CPU during pass 1). Tree total and bare are exact (the reaped children's times), npm included on the tool's side.",
   ];

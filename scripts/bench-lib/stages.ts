@@ -29,10 +29,13 @@ const isPipe = (p: string): boolean => p.startsWith("pipe:") || p === "-" || p =
 /** A path with a folder named `out` in it (relative or absolute). */
 const underOut = (p: string): boolean => p === "out" || p.startsWith("out/") || p.includes("/out/");
 
-/** The tool's temporary outputs: `.<call>.<ext>.<pid>-<hex>.tmp`; published ones: `<call>.<ext>`. */
+/**
+ * The tool's temporary outputs: `.<call>.<ext>.<pid>-<hex>.tmp`, and the MP3's parts encoded side by
+ * side, `.<call>.mp3.<pid>-<hex>.tmp.part1`; published ones: `<call>.<ext>`.
+ */
 export function callOfOutput(path: string): string | undefined {
   const name = base(path);
-  const tmp = /^\.(.+)\.[a-z0-9]+\.\d+-[0-9a-f]+\.tmp$/i.exec(name);
+  const tmp = /^\.(.+)\.[a-z0-9]+\.\d+-[0-9a-f]+\.tmp(?:\.[a-z0-9]+)?$/i.exec(name);
   if (tmp) return tmp[1];
   const dot = name.lastIndexOf(".");
   return dot > 0 ? name.slice(0, dot) : undefined;

@@ -212,6 +212,7 @@ describe("classifying the tool's ffmpeg processes", () => {
     expect(callOfOutput("/p/out/.call4.mp3.123-abc.tmp")).toBe("call4");
     expect(callOfOutput(".wav8k-1m-1ed008fa.wav.5643-3a7ff39e.tmp")).toBe("wav8k-1m-1ed008fa");
     expect(callOfOutput("/p/out/.a.b.opus.9-0f.tmp")).toBe("a.b");
+    expect(callOfOutput("/p/out/.wav8k-10m-c1743f54.mp3.4242-0ed74c29.tmp.part2")).toBe("wav8k-10m-c1743f54");
     expect(callOfOutput("out/call4.mp3")).toBe("call4");
   });
 });
@@ -285,6 +286,16 @@ describe("runStages", () => {
     expect(s.finishS).toBe(0.124);
     expect(s.startupS + s.pass1S + s.gapS + s.encodeS + s.verifyS + s.finishS).toBeCloseTo(1.7, 6);
   });
+  it("counts the MP3's two parts, encoded side by side, as one encode stage", () => {
+    const part = (n: number): string[] => argv.encode.map((a) => (a.endsWith(".tmp") ? `${a}.part${n}` : a));
+    const s = runStages(
+      [seen(argv.source, 300, 900, 0.1), seen(part(1), 1000, 5000, 3.9), seen(part(2), 1050, 5200, 4.1)],
+      [],
+      5300,
+    ) as RunStages;
+    expect(s).toMatchObject({ startupS: 0.3, pass1S: 0.6, gapS: 0.1, encodeS: 4.2, verifyS: 0, finishS: 0.1 });
+    expect(s.encoderCpuS).toBe(8);
+  });
   it("is undefined when no decode of a recording was seen", () => {
     expect(runStages([seen(argv.encode, 10, 20)], [], 100)).toBeUndefined();
     expect(runStages([], [], 100)).toBeUndefined();
@@ -347,6 +358,21 @@ describe("TreeTracker's CPU figures", () => {
     expect(r.nodeCpu).toEqual([
       { tMs: 0, cpuS: 0.1 },
       { tMs: 50, cpuS: 0.3 },
+    ]);
+  });
+});
+
+describe("TreeTracker and exec", () => {
+  it("starts a new lifetime when a pid runs another program (node's fork before it execs ffmpeg)", () => {
+    const t = new TreeTracker();
+    const node = ["node", "run.mjs", "src/cli/main.ts"];
+    const ff = ["ffmpeg", "-i", "x.wav", "pipe:1"];
+    t.add({ tMs: 0, procs: [{ pid: 9, role: "redact", rssKb: 1, argv: node, cpuS: 0 }] });
+    t.add({ tMs: 50, procs: [{ pid: 9, role: "ffmpeg-decode", rssKb: 1, argv: ff, cpuS: 0.01 }] });
+    t.add({ tMs: 100, procs: [{ pid: 9, role: "ffmpeg-decode", rssKb: 1, argv: ff, cpuS: 0.02 }] });
+    expect(t.result().lifetimes.map((l) => [l.pid, l.role, l.firstMs, l.lastMs, l.cpuS])).toEqual([
+      [9, "redact", 0, 0, 0],
+      [9, "ffmpeg-decode", 50, 100, 0.02],
     ]);
   });
 });
@@ -439,6 +465,7 @@ describe("the report", () => {
     peakRssMB: 110,
     barePeakMB: 13.4,
     load: { before: 0.5, after: 1.25 },
+    maxStall: 0.12,
     stages,
     speed: { pass: false, target: "≤ bare + 0.5 s", text: "MISS by 0.62 s" },
   };
@@ -485,6 +512,7 @@ describe("the report", () => {
       "—",
       "—",
       "0.50 → 1.25",
+      "12%",
       "",
     ]);
     const wall = lines.filter((l) => l.startsWith("| wav8k 1 min"))[1];
