@@ -33,7 +33,7 @@ import { resolveFfmpeg } from "../src/media/ffmpeg.ts";
 import { BENCH_HELP, type BenchOptions, BenchUsageError, parseBenchArgs } from "./bench-lib/args.ts";
 import { type DspResults, dspThroughput } from "./bench-lib/dsp.ts";
 import { benchManifest, realisticRanges } from "./bench-lib/manifest.ts";
-import { type MachineInfo, type RowResult, renderReport, rowName } from "./bench-lib/report.ts";
+import { failureGist, type MachineInfo, type RowResult, renderReport, rowName } from "./bench-lib/report.ts";
 import {
   BATCH_ROW,
   bareTranscodeArgs,
@@ -224,6 +224,9 @@ function check(what: string, m: MeasuredRun): void {
   if (m.exitCode !== 0) throw new Error(`${what} exited with ${m.exitCode}:\n${m.stdout}\n${m.stderr}`);
 }
 
+/** The tool failed on a row (a finding for the table, not a fault of the bench). */
+class ToolFailed extends Error {}
+
 interface RunRecord {
   readonly wallS: number;
   readonly cpuS: number;
@@ -308,11 +311,9 @@ async function runTool(row: Row, opts: BenchOptions, timed: boolean): Promise<Ru
     env: { ...process.env, CI: "true" },
     sampleMs: opts.sampleMs,
   });
-  check(`npm run redact -- ${row.toolArgs.join(" ")}`, m);
+  if (m.exitCode !== 0) throw new ToolFailed(failureGist(m.exitCode, m.stderr));
   const missing = row.expect.filter((f) => !existsSync(join(outDir, f)));
-  if (missing.length > 0) {
-    throw new Error(`npm run redact -- ${row.toolArgs.join(" ")} did not write ${missing.join(", ")}:\n${m.stdout}`);
-  }
+  if (missing.length > 0) throw new ToolFailed(`exit 0 but no ${missing.slice(0, 3).join(", ")} in out/`);
   return record(m, waited, true);
 }
 
@@ -330,14 +331,21 @@ async function benchRow(row: Row, ffmpeg: string, opts: BenchOptions): Promise<R
   log(`${rowName(row)}: load average ${loadBefore ?? "?"}`);
   const tool: RunRecord[] = [];
   const bare: RunRecord[] = [];
-  for (let r = 0; r < opts.runs; r++) {
+  let failure: string | undefined;
+  for (let r = 0; r < opts.runs && failure === undefined; r++) {
     // Alternate which command goes first, so that neither always runs on a machine the other just warmed.
     const order = r % 2 === 0 ? (["tool", "bare"] as const) : (["bare", "tool"] as const);
     for (const which of order) {
       if (which === "tool") {
-        const rec = await runTool(row, opts, true);
-        tool.push(rec);
-        log(`  ${r + 1}/${opts.runs} redact ${describeRun(rec)}`);
+        try {
+          const rec = await runTool(row, opts, true);
+          tool.push(rec);
+          log(`  ${r + 1}/${opts.runs} redact ${describeRun(rec)}`);
+        } catch (err) {
+          if (!(err instanceof ToolFailed)) throw err;
+          failure = err.message;
+          log(`  ${r + 1}/${opts.runs} redact FAILED (${failure}): the row stops here`);
+        }
       } else {
         const rec = await runBare(row, ffmpeg, opts, true);
         bare.push(rec);
@@ -347,14 +355,18 @@ async function benchRow(row: Row, ffmpeg: string, opts: BenchOptions): Promise<R
   }
   const loadAfter = loadAverage()?.[0];
   log(`${rowName(row)}: load average ${loadAfter ?? "?"} after`);
-  const toolS = summarise(tool.map((r) => r.wallS));
+  if (bare.length === 0) {
+    // The tool failed before the bare side ran once: run it, so that the row still has its reference.
+    bare.push(await runBare(row, ffmpeg, opts, true));
+  }
+  const ok = failure === undefined && tool.length > 0;
+  const toolS = ok ? summarise(tool.map((r) => r.wallS)) : undefined;
   const bareS = summarise(bare.map((r) => r.wallS));
-  const peakMB = Math.max(...tool.map((r) => r.peakToolPssMB));
   const batch = row.row === BATCH_ROW;
   const speedGoal = speedTarget({ minutes: row.minutes, batch });
   const stalls = [...tool, ...bare].flatMap((r) => (r.cpuStall === undefined ? [] : [r.cpuStall]));
-  const stages = medianStages(tool.map((r) => r.stages));
-  const speed = speedGoal ? checkSpeed(speedGoal, toolS.median, bareS.median) : undefined;
+  const stages = ok ? medianStages(tool.map((r) => r.stages)) : undefined;
+  const speed = speedGoal && toolS ? checkSpeed(speedGoal, toolS.median, bareS.median) : undefined;
   const result: RowResult = {
     row: row.row,
     input: row.input,
@@ -362,13 +374,18 @@ async function benchRow(row: Row, ffmpeg: string, opts: BenchOptions): Promise<R
     calls: row.calls,
     ranges: row.ranges,
     runs: opts.runs,
-    toolS: { median: round(toolS.median, 3), min: toolS.min, max: toolS.max },
+    ...(failure !== undefined ? { failure } : {}),
+    ...(toolS
+      ? {
+          toolS: { median: round(toolS.median, 3), min: toolS.min, max: toolS.max },
+          ratio: round(toolS.median / bareS.median, 3),
+          toolCpuS: round(median(tool.map((r) => r.cpuS)), 2),
+          peakMB: Math.max(...tool.map((r) => r.peakToolPssMB)),
+          peakRssMB: Math.max(...tool.map((r) => r.peakToolRssMB)),
+        }
+      : {}),
     bareS: { median: round(bareS.median, 3), min: bareS.min, max: bareS.max },
-    ratio: round(toolS.median / bareS.median, 3),
-    toolCpuS: round(median(tool.map((r) => r.cpuS)), 2),
     bareCpuS: round(median(bare.map((r) => r.cpuS)), 2),
-    peakMB,
-    peakRssMB: Math.max(...tool.map((r) => r.peakToolRssMB)),
     barePeakMB: Math.max(...bare.map((r) => r.peakPssMB)),
     ...(loadBefore !== undefined && loadAfter !== undefined ? { load: { before: loadBefore, after: loadAfter } } : {}),
     ...(stalls.length > 0 ? { maxStall: Math.max(...stalls) } : {}),
@@ -487,9 +504,14 @@ async function main(): Promise<number> {
   for (const row of rows) records.push(await benchRow(row, ffmpeg.path, opts));
   // Memory targets: against the same format's 1-minute row of this run.
   const oneMinute = new Map<string, number>();
-  for (const { result: r } of records) if (r.row !== BATCH_ROW && r.minutes === 1) oneMinute.set(r.row, r.peakMB);
+  for (const { result: r } of records) {
+    if (r.row !== BATCH_ROW && r.minutes === 1 && r.peakMB !== undefined) oneMinute.set(r.row, r.peakMB);
+  }
   const results = records.map(({ result: r }): RowResult => {
-    const memory = r.row === BATCH_ROW ? undefined : checkMemory(r.minutes, r.peakMB, oneMinute.get(r.row));
+    const memory =
+      r.row === BATCH_ROW || r.peakMB === undefined
+        ? undefined
+        : checkMemory(r.minutes, r.peakMB, oneMinute.get(r.row));
     return memory ? { ...r, memory } : r;
   });
 

@@ -17,17 +17,22 @@ export interface RowResult {
   /** Redaction ranges per call (merged ones counted as written). */
   readonly ranges: number;
   readonly runs: number;
+  /**
+   * Why the tool failed on this row (its exit status and last error), when it did: the row's tool figures
+   * are then absent and its speed target counts as missed.
+   */
+  readonly failure?: string;
   /** Wall seconds of `npm run redact` and of the bare transcode(s): median, min, max over the runs. */
-  readonly toolS: Summary;
+  readonly toolS?: Summary;
   readonly bareS: Summary;
   /** median(tool) / median(bare). */
-  readonly ratio: number;
+  readonly ratio?: number;
   /** Median CPU seconds (user + system) of each side's whole tree. */
-  readonly toolCpuS: number;
+  readonly toolCpuS?: number;
   readonly bareCpuS: number;
   /** Largest PSS sum over the tool's tree, npm's wrapper (npm and its shell) left out, over the runs; MB. */
-  readonly peakMB: number;
-  readonly peakRssMB: number;
+  readonly peakMB?: number;
+  readonly peakRssMB?: number;
   readonly barePeakMB: number;
   /** 1-minute load average before the row's first run and after its last. */
   readonly load?: { readonly before: number; readonly after: number };
@@ -54,6 +59,15 @@ export interface MachineInfo {
   readonly command: string;
   readonly sampleMs: number;
   readonly redactArgs: readonly string[];
+}
+
+/** The gist of a failed run: the failing verification rows' details, else the last error line. */
+export function failureGist(exitCode: number | null, stderr: string): string {
+  const lines = stderr.split("\n").map((l) => l.replace(/^error:\s*/, "").trim());
+  const fails = lines.filter((l) => /\bFAIL\b/.test(l)).map((l) => l.replace(/^.*\bFAIL\b\s*/, ""));
+  const last = lines.filter((l) => l !== "").pop() ?? "";
+  const what = fails.length > 0 ? `verification: ${[...new Set(fails)].slice(0, 3).join("; ")}` : last;
+  return `exit ${exitCode ?? "by a signal"}, ${what.slice(0, 200)}`;
 }
 
 export const rowName = (r: Pick<RowResult, "row" | "minutes" | "calls">): string =>
@@ -86,12 +100,12 @@ function resultsTable(rows: readonly RowResult[]): string {
       rowName(r),
       r.input,
       String(r.ranges),
-      `${f2(r.toolS.median)} (${f2(r.toolS.min)}–${f2(r.toolS.max)})`,
+      r.toolS ? `${f2(r.toolS.median)} (${f2(r.toolS.min)}–${f2(r.toolS.max)})` : "—",
       `${f2(r.bareS.median)} (${f2(r.bareS.min)}–${f2(r.bareS.max)})`,
-      `${f2(r.ratio)}x`,
+      r.ratio === undefined ? "—" : `${f2(r.ratio)}x`,
       r.speed?.target ?? "none set (1–10 min)",
-      r.speed?.text ?? "—",
-      f1(r.peakMB),
+      r.failure ? `FAILED: ${r.failure}` : (r.speed?.text ?? "—"),
+      opt(r.peakMB, f1),
       r.memory?.target ?? "—",
       r.memory?.text ?? "—",
       r.load ? `${f2(r.load.before)} → ${f2(r.load.after)}` : "?",
@@ -124,7 +138,7 @@ function wallTable(rows: readonly RowResult[]): string {
         s ? `${many}${f2(s.encodeS)}` : "—",
         s ? `${many}${f2(s.verifyS)}` : "—",
         opt(s?.finishS),
-        f2(r.toolS.median),
+        opt(r.toolS?.median),
         f2(r.bareS.median),
       ];
     }),
@@ -162,7 +176,7 @@ function cpuTable(rows: readonly RowResult[]): string {
         opt(n?.verify),
         opt(startFinish),
         opt(n?.total),
-        f2(r.toolCpuS),
+        opt(r.toolCpuS),
         f2(r.bareCpuS),
       ];
     }),
@@ -195,10 +209,13 @@ export function methodNotes(m: Pick<MachineInfo, "sampleMs">): string[] {
 }
 
 export function renderReport(machine: MachineInfo, rows: readonly RowResult[], dsp?: DspResults): string {
-  const misses = rows.flatMap((r) =>
-    [r.speed, r.memory].filter((v): v is Verdict => v !== undefined && !v.pass).map((v) => `${rowName(r)}: ${v.text}`),
-  );
-  const checked = rows.reduce((n, r) => n + (r.speed ? 1 : 0) + (r.memory ? 1 : 0), 0);
+  const misses = rows.flatMap((r) => [
+    ...(r.failure ? [`${rowName(r)}: the tool FAILED (${r.failure})`] : []),
+    ...[r.speed, r.memory]
+      .filter((v): v is Verdict => v !== undefined && !v.pass && !r.failure)
+      .map((v) => `${rowName(r)}: ${v.text}`),
+  ]);
+  const checked = rows.reduce((n, r) => n + (r.speed || r.failure ? 1 : 0) + (r.memory ? 1 : 0), 0);
   const out = [
     `## Bench matrix, ${machine.date}`,
     "",

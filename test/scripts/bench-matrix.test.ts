@@ -1,7 +1,13 @@
 /** The bench matrix's pure parts: rows, stage classification, targets, tables. No timing here. */
 import { describe, expect, it } from "vitest";
 import { TreeTracker } from "../../scripts/bench-lib/proctree.ts";
-import { type MachineInfo, type RowResult, renderReport, rowName } from "../../scripts/bench-lib/report.ts";
+import {
+  failureGist,
+  type MachineInfo,
+  type RowResult,
+  renderReport,
+  rowName,
+} from "../../scripts/bench-lib/report.ts";
 import {
   bareTranscodeArgs,
   batchSpecs,
@@ -534,5 +540,55 @@ describe("the report", () => {
     const custom = renderReport({ ...machine, redactArgs: ["--no-verify"] }, [{ ...row, speed: undefined }]);
     expect(custom).toContain("**not the default**: `--no-verify`");
     expect(custom).toContain("- Targets: 0 of 0 met");
+  });
+});
+
+describe("a row where the tool fails", () => {
+  it("keeps the gist: the failing verification rows, else the last error line", () => {
+    const stderr = [
+      "",
+      "> redact",
+      "error: c: the new outputs failed verification, so nothing was published (out/ is as it was):",
+      "error: call  range  time  file   result  detail",
+      "error: c     -      -     c.mp3  FAIL    true peak -0.89 dBTP is over -1 dBTP",
+      "",
+    ].join("\n");
+    expect(failureGist(1, stderr)).toBe("exit 1, verification: true peak -0.89 dBTP is over -1 dBTP");
+    expect(failureGist(2, "error: redactions/c.yaml:3:5: bad\n")).toBe("exit 2, redactions/c.yaml:3:5: bad");
+    expect(failureGist(null, "")).toBe("exit by a signal, ");
+  });
+  it("shows FAILED in the table and counts it as a missed target", () => {
+    const failed: RowResult = {
+      row: "mp3-44k",
+      input: "44.1 kHz stereo MP3 (128 kbps)",
+      minutes: 10,
+      calls: 1,
+      ranges: 48,
+      runs: 2,
+      failure: "exit 1, verification: true peak -0.89 dBTP is over -1 dBTP",
+      bareS: { median: 20, min: 20, max: 20 },
+      bareCpuS: 19.5,
+      barePeakMB: 14,
+    };
+    const md = renderReport(
+      {
+        date: "d",
+        cpuModel: "c",
+        cores: 2,
+        memMB: 1024,
+        node: "v20",
+        ffmpeg: { path: "f", source: "s", version: "v" },
+        commit: "x",
+        srcDigest: "y",
+        command: "npm run bench",
+        sampleMs: 50,
+        redactArgs: [],
+      },
+      [failed],
+    );
+    expect(md).toContain(
+      "- Targets: 0 of 1 met; missed: mp3-44k 10 min: the tool FAILED (exit 1, verification: true peak -0.89 dBTP is over -1 dBTP)",
+    );
+    expect(md).toContain("| FAILED: exit 1, verification: true peak -0.89 dBTP is over -1 dBTP |");
   });
 });
