@@ -33,7 +33,14 @@ import { resolveFfmpeg } from "../src/media/ffmpeg.ts";
 import { BENCH_HELP, type BenchOptions, BenchUsageError, parseBenchArgs } from "./bench-lib/args.ts";
 import { type DspResults, dspThroughput } from "./bench-lib/dsp.ts";
 import { benchManifest, realisticRanges } from "./bench-lib/manifest.ts";
-import { failureGist, type MachineInfo, type RowResult, renderReport, rowName } from "./bench-lib/report.ts";
+import {
+  failedVerificationOnly,
+  failureGist,
+  type MachineInfo,
+  type RowResult,
+  renderReport,
+  rowName,
+} from "./bench-lib/report.ts";
 import {
   BATCH_ROW,
   bareTranscodeArgs,
@@ -227,6 +234,12 @@ function check(what: string, m: MeasuredRun): void {
 /** The tool failed on a row (a finding for the table, not a fault of the bench). */
 class ToolFailed extends Error {}
 
+interface ToolRun {
+  readonly record: RunRecord;
+  /** Set when the run did everything but its own verification failed (nothing published). */
+  readonly failure?: string;
+}
+
 interface RunRecord {
   readonly wallS: number;
   readonly cpuS: number;
@@ -300,7 +313,7 @@ async function quiet(opts: BenchOptions): Promise<number> {
   return q.waitedS;
 }
 
-async function runTool(row: Row, opts: BenchOptions, timed: boolean): Promise<RunRecord> {
+async function runTool(row: Row, opts: BenchOptions, timed: boolean): Promise<ToolRun> {
   const outDir = join(row.project, "out");
   // An empty out/ every time: the tool skips a call whose outputs are up to date.
   rmSync(outDir, { recursive: true, force: true });
@@ -311,10 +324,14 @@ async function runTool(row: Row, opts: BenchOptions, timed: boolean): Promise<Ru
     env: { ...process.env, CI: "true" },
     sampleMs: opts.sampleMs,
   });
-  if (m.exitCode !== 0) throw new ToolFailed(failureGist(m.exitCode, m.stderr));
+  if (m.exitCode !== 0) {
+    const gist = failureGist(m.exitCode, m.stderr);
+    if (failedVerificationOnly(m.exitCode, m.stderr)) return { record: record(m, waited, true), failure: gist };
+    throw new ToolFailed(gist);
+  }
   const missing = row.expect.filter((f) => !existsSync(join(outDir, f)));
   if (missing.length > 0) throw new ToolFailed(`exit 0 but no ${missing.slice(0, 3).join(", ")} in out/`);
-  return record(m, waited, true);
+  return { record: record(m, waited, true) };
 }
 
 async function runBare(row: Row, ffmpeg: string, opts: BenchOptions, timed: boolean): Promise<RunRecord> {
@@ -332,15 +349,19 @@ async function benchRow(row: Row, ffmpeg: string, opts: BenchOptions): Promise<R
   const tool: RunRecord[] = [];
   const bare: RunRecord[] = [];
   let failure: string | undefined;
+  let verificationFailure: string | undefined;
   for (let r = 0; r < opts.runs && failure === undefined; r++) {
     // Alternate which command goes first, so that neither always runs on a machine the other just warmed.
     const order = r % 2 === 0 ? (["tool", "bare"] as const) : (["bare", "tool"] as const);
     for (const which of order) {
       if (which === "tool") {
         try {
-          const rec = await runTool(row, opts, true);
-          tool.push(rec);
-          log(`  ${r + 1}/${opts.runs} redact ${describeRun(rec)}`);
+          const run = await runTool(row, opts, true);
+          tool.push(run.record);
+          if (run.failure !== undefined) verificationFailure = run.failure;
+          log(
+            `  ${r + 1}/${opts.runs} redact ${describeRun(run.record)}${run.failure !== undefined ? ` — FAILED (${run.failure}), timed all the same` : ""}`,
+          );
         } catch (err) {
           if (!(err instanceof ToolFailed)) throw err;
           failure = err.message;
@@ -360,6 +381,7 @@ async function benchRow(row: Row, ffmpeg: string, opts: BenchOptions): Promise<R
     bare.push(await runBare(row, ffmpeg, opts, true));
   }
   const ok = failure === undefined && tool.length > 0;
+  failure ??= verificationFailure;
   const toolS = ok ? summarise(tool.map((r) => r.wallS)) : undefined;
   const bareS = summarise(bare.map((r) => r.wallS));
   const batch = row.row === BATCH_ROW;
@@ -497,7 +519,8 @@ async function main(): Promise<number> {
   // Warm-up, untimed: npm's and node's files, the bundle (built on the first run of the snapshot), ffmpeg.
   const warm = singleRow(await ensureInput(WARM, MATRIX, ffmpeg.path), ffmpeg.path);
   log("warm-up (untimed): one run of each on a 12-second recording");
-  await runTool(warm, opts, false);
+  const warmRun = await runTool(warm, opts, false);
+  if (warmRun.failure !== undefined) log(`  the warm-up's redact failed (${warmRun.failure}); carrying on`);
   await runBare(warm, ffmpeg.path, opts, false);
 
   const records: RowRecord[] = [];

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { TreeTracker } from "../../scripts/bench-lib/proctree.ts";
 import {
+  failedVerificationOnly,
   failureGist,
   type MachineInfo,
   type RowResult,
@@ -553,7 +554,10 @@ describe("a row where the tool fails", () => {
       "error: c     -      -     c.mp3  FAIL    true peak -0.89 dBTP is over -1 dBTP",
       "",
     ].join("\n");
-    expect(failureGist(1, stderr)).toBe("exit 1, verification: true peak -0.89 dBTP is over -1 dBTP");
+    expect(failureGist(1, stderr)).toBe("exit 1, verification failed: c.mp3: true peak -0.89 dBTP is over -1 dBTP");
+    expect(failedVerificationOnly(1, stderr)).toBe(true);
+    expect(failedVerificationOnly(2, stderr)).toBe(false);
+    expect(failedVerificationOnly(1, "error: recordings/c.wav: cannot decode")).toBe(false);
     expect(failureGist(2, "error: redactions/c.yaml:3:5: bad\n")).toBe("exit 2, redactions/c.yaml:3:5: bad");
     expect(failureGist(null, "")).toBe("exit by a signal, ");
   });
@@ -565,7 +569,7 @@ describe("a row where the tool fails", () => {
       calls: 1,
       ranges: 48,
       runs: 2,
-      failure: "exit 1, verification: true peak -0.89 dBTP is over -1 dBTP",
+      failure: "exit 2, redactions/c.yaml:3:5: bad",
       bareS: { median: 20, min: 20, max: 20 },
       bareCpuS: 19.5,
       barePeakMB: 14,
@@ -587,8 +591,36 @@ describe("a row where the tool fails", () => {
       [failed],
     );
     expect(md).toContain(
-      "- Targets: 0 of 1 met; missed: mp3-44k 10 min: the tool FAILED (exit 1, verification: true peak -0.89 dBTP is over -1 dBTP)",
+      "- Targets: 0 of 1 met; missed: mp3-44k 10 min: the tool FAILED (exit 2, redactions/c.yaml:3:5: bad)",
     );
-    expect(md).toContain("| FAILED: exit 1, verification: true peak -0.89 dBTP is over -1 dBTP |");
+    expect(md).toContain("| FAILED: exit 2, redactions/c.yaml:3:5: bad |");
+    const timed = renderReport(
+      {
+        date: "d",
+        cpuModel: "c",
+        cores: 2,
+        memMB: 1024,
+        node: "v20",
+        ffmpeg: { path: "f", source: "s", version: "v" },
+        commit: "x",
+        srcDigest: "y",
+        command: "npm run bench",
+        sampleMs: 50,
+        redactArgs: [],
+      },
+      [
+        {
+          ...failed,
+          failure: "exit 1, verification failed: c.mp3: true peak -0.89 dBTP is over -1 dBTP",
+          toolS: { median: 21, min: 21, max: 21 },
+          ratio: 1.05,
+          speed: { pass: true, target: "≤ 1.10x", text: "pass, 0.05x to spare" },
+        },
+      ],
+    );
+    expect(timed).toContain("- Targets: 0 of 1 met; missed: mp3-44k 10 min: the tool FAILED");
+    expect(timed).toContain(
+      "| FAILED: exit 1, verification failed: c.mp3: true peak -0.89 dBTP is over -1 dBTP (pass, 0.05x to spare as timed, nothing published) |",
+    );
   });
 });
