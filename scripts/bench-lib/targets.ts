@@ -3,8 +3,8 @@
  *   - 10 minutes and longer: `npm run redact` at most 1.10x the bare transcode;
  *   - 1 minute (and shorter): at most the bare transcode + 0.5 s;
  *   - the batch (`--all` over the one-minute calls): at most 1.2x the bare transcodes two at a time;
- *   - peak memory of the tool's process tree (npm's wrapper aside): at most 120 MB at 60 minutes (and
- *     longer), and within 10 % of the same format's 1-minute figure for every row longer than a minute.
+ *   - peak memory of the tool's process tree (npm's wrapper aside): at 60 minutes (and longer) at most
+ *     120 MB and within 10 % of the same format's 1-minute figure. Shorter rows have no memory target.
  * Rows between 1 and 10 minutes have no speed target (issue 14 sets none). Pure.
  */
 
@@ -61,15 +61,14 @@ export function checkSpeed(target: SpeedTarget, toolS: number, bareS: number): V
 
 /**
  * The memory verdict of a row's peak (MB), given the same format's 1-minute peak when it was measured.
- * Undefined when no memory target applies (1-minute rows, the batch, or nothing to compare with).
+ * Undefined when no memory target applies (rows under 60 minutes, the batch).
  */
 export function checkMemory(minutes: number, peakMB: number, oneMinuteMB: number | undefined): Verdict | undefined {
-  const limits: { mb: number; what: string }[] = [];
-  if (minutes >= 60) limits.push({ mb: MEMORY_LIMIT_MB, what: `${MEMORY_LIMIT_MB} MB` });
-  if (minutes > 1 && oneMinuteMB !== undefined) {
+  if (minutes < 60) return undefined;
+  const limits: { mb: number; what: string }[] = [{ mb: MEMORY_LIMIT_MB, what: `${MEMORY_LIMIT_MB} MB` }];
+  if (oneMinuteMB !== undefined) {
     limits.push({ mb: oneMinuteMB * (1 + MEMORY_GROWTH), what: `1-min ${oneMinuteMB.toFixed(1)} MB + 10 %` });
   }
-  if (limits.length === 0) return undefined;
   const binding = limits.reduce((a, b) => (b.mb < a.mb ? b : a));
   const over = peakMB - binding.mb;
   return {
