@@ -1,16 +1,13 @@
 /**
- * `npm run bench`: how `npm run redact` compares with a bare ffmpeg transcode of the same recording to the
- * same MP3 settings (same binary), and how fast the DSP core is. Not a test: it prints figures and writes
- * them to .bench/results.json.
+ * `npm run bench`: the bench matrix (issue 14). `npm run redact` with default settings against a bare
+ * ffmpeg transcode of the same recording to the same web MP3 (same binary), alternating, several runs,
+ * medians, on the recordings people bring (8 kHz and 16 kHz mono WAV, 44.1 kHz stereo MP3, 48 kHz mono
+ * M4A; 1, 10 and 60 minutes), and `npm run redact -- --all` over many one-minute calls against the same
+ * bare transcodes two at a time. Per row: times, ratio, peak memory, the targets, and where the time goes
+ * (read off the process tree: see bench-lib/stages.ts). Not a test: it prints a Markdown table (stdout
+ * and --out) and writes every run's details to .bench/results.json; progress goes to stderr.
  *
- *   1. Deterministic speech-like recordings (44.1 kHz mono MP3, 64 kbps) of each length, cached in
- *      .bench/project/recordings/, each with a manifest of about one range per minute.
- *   2. For each length, `runs` times, alternating (and alternating which goes first): `npm run redact` in
- *      .bench/project/ and `ffmpeg -i <recording> <the tool's MP3 settings> .bench/transcode/<call>.mp3`.
- *      Wall time from spawn to exit; memory of the whole process tree sampled every --sample-ms.
- *   3. In-process throughput of redactChunk, LoudnessMeter.push and the PCM conversions.
- *
- * Options: see BENCH_HELP in bench-lib/args.ts (`npm run bench -- --help`).
+ * Options: BENCH_HELP in bench-lib/args.ts (`npm run bench -- --help`).
  */
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -18,6 +15,7 @@ import { once } from "node:events";
 import {
   copyFileSync,
   cpSync,
+  createReadStream,
   existsSync,
   mkdirSync,
   readdirSync,
@@ -25,39 +23,62 @@ import {
   renameSync,
   rmSync,
   statSync,
+  unlinkSync,
   writeFileSync,
 } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { resolveFfmpeg } from "../src/media/ffmpeg.ts";
-import { mp3BitrateKbps, mp3SampleRate } from "../src/media/mp3.ts";
 import { BENCH_HELP, type BenchOptions, BenchUsageError, parseBenchArgs } from "./bench-lib/args.ts";
 import { type DspResults, dspThroughput } from "./bench-lib/dsp.ts";
-import { benchManifest, benchRanges, coverage } from "./bench-lib/manifest.ts";
-import { type Lifetime, type RedactStages, redactStages } from "./bench-lib/proctree.ts";
-import { type MeasuredRun, measure, waitForQuiet } from "./bench-lib/sampler.ts";
+import { benchManifest, realisticRanges } from "./bench-lib/manifest.ts";
+import {
+  failedVerificationOnly,
+  failureGist,
+  type MachineInfo,
+  type RowResult,
+  renderReport,
+  rowName,
+} from "./bench-lib/report.ts";
+import {
+  BATCH_ROW,
+  bareTranscodeArgs,
+  batchSpecs,
+  FFMPEG_COMMON,
+  FORMATS,
+  type FormatId,
+  type InputSpec,
+  inputCall,
+  isFormatId,
+  makeInputArgs,
+} from "./bench-lib/rows.ts";
+import { type Job, loadAverage, type MeasuredRun, measure, measurePool, waitForQuiet } from "./bench-lib/sampler.ts";
+import { medianStages, type RunStages, runStages } from "./bench-lib/stages.ts";
 import { median, round, summarise } from "./bench-lib/stats.ts";
-import { floatToS16le, SpeechSynth, SYNTH_VERSION } from "./bench-lib/synth.ts";
-import { formatTable, millions } from "./bench-lib/table.ts";
+import { floatToS16le, SpeechSynth } from "./bench-lib/synth.ts";
+import { checkMemory, checkSpeed, speedTarget } from "./bench-lib/targets.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const BENCH = join(ROOT, ".bench");
-const PROJECT = join(BENCH, "project");
 const SNAPSHOT = join(BENCH, "snapshot");
-const RECORDINGS = join(PROJECT, "recordings");
-const TRANSCODES = join(BENCH, "transcode");
+/** The scratch project of the single-call rows (and the warm-up). */
+const MATRIX = join(BENCH, "matrix");
+/** The batch row's project: only its calls have manifests, since `--all` takes every one. */
+const BATCH = join(BENCH, "batch");
+const BARE = join(BENCH, "bare");
+const TMP = join(BENCH, "tmp");
 const RESULTS = join(BENCH, "results.json");
 
-const RATE = 44100;
-const SEED = 42;
-const SOURCE_KBPS = 64;
+/** Seeds of the synthetic speech (format rows) and of the manifests' ranges. */
+const SPEECH_SEED = 42;
+const RANGES_SEED = 7;
+/** The warm-up recording: 12 s of phone audio. */
+const WARM: InputSpec = { format: "wav8k", minutes: 0.2, seed: 1 };
 
 const log = (line: string): void => {
   process.stderr.write(`[bench] ${line}\n`);
 };
-
-const sha256 = (path: string): string => createHash("sha256").update(readFileSync(path)).digest("hex");
 
 /**
  * A copy of src/ (and package.json, which src/version.ts reads) taken when the benchmark starts, so that
@@ -72,7 +93,7 @@ function snapshotSource(): void {
   copyFileSync(join(ROOT, "package.json"), join(SNAPSHOT, "package.json"));
 }
 
-/** A digest of the measured src/ so that figures can be matched to the code (the tree has no commits). */
+/** A digest of the measured src/, so that figures can be matched to the code. */
 function sourceDigest(srcDir: string): string {
   const hash = createHash("sha256");
   const walk = (dir: string): void => {
@@ -89,79 +110,13 @@ function sourceDigest(srcDir: string): string {
   return hash.digest("hex").slice(0, 16);
 }
 
-const callName = (minutes: number): string => `bench-${minutes}m`;
-
-interface Recording {
-  readonly call: string;
-  readonly minutes: number;
-  readonly file: string;
-  readonly path: string;
-  readonly sha256: string;
-  readonly bytes: number;
-  readonly samples: number;
-  readonly cached: boolean;
-}
-
-interface Sidecar {
-  generator: string;
-  seed: number;
-  minutes: number;
-  sampleRate: number;
-  kbps: number;
-  samples: number;
-  sha256: string;
-}
-
-/** The recording for a length: from the cache if its sidecar matches, else synthesised and encoded. */
-async function ensureRecording(minutes: number, ffmpeg: string): Promise<Recording> {
-  const call = callName(minutes);
-  const file = `${call}.mp3`;
-  const path = join(RECORDINGS, file);
-  const sidecarPath = join(BENCH, `${call}.source.json`);
-  const samples = Math.round(minutes * 60 * RATE);
-  const want = { generator: SYNTH_VERSION, seed: SEED, minutes, sampleRate: RATE, kbps: SOURCE_KBPS, samples };
-  if (existsSync(path) && existsSync(sidecarPath)) {
-    const side = JSON.parse(readFileSync(sidecarPath, "utf8")) as Sidecar;
-    const same = Object.entries(want).every(([k, v]) => side[k as keyof Sidecar] === v);
-    if (same && sha256(path) === side.sha256) {
-      return { call, minutes, file, path, sha256: side.sha256, bytes: statSync(path).size, samples, cached: true };
-    }
-  }
-  log(`synthesising ${minutes} min of speech-like audio -> ${relative(ROOT, path)} (once; cached afterwards)`);
-  const t0 = performance.now();
-  const tmp = `${path}.tmp`;
-  const child = spawn(
-    ffmpeg,
-    [
-      ...["-hide_banner", "-nostdin", "-loglevel", "error", "-nostats"],
-      ...["-f", "s16le", "-ar", String(RATE), "-ac", "1", "-i", "pipe:0"],
-      ...["-map_metadata", "-1", "-c:a", "libmp3lame", "-b:a", `${SOURCE_KBPS}k`],
-      ...["-fflags", "+bitexact", "-flags:a", "+bitexact", "-f", "mp3", "-y", tmp],
-    ],
-    { stdio: ["pipe", "ignore", "pipe"] },
-  );
-  let stderr = "";
-  child.stderr.setEncoding("utf8").on("data", (s: string) => {
-    stderr += s;
+function gitCommit(): string {
+  const head = spawnSync("git", ["-C", ROOT, "rev-parse", "--short", "HEAD"], { encoding: "utf8" });
+  if (head.status !== 0) return "no git commit";
+  const dirty = spawnSync("git", ["-C", ROOT, "status", "--porcelain", "--", "src", "scripts", "package.json"], {
+    encoding: "utf8",
   });
-  const closed = new Promise<number | null>((res, rej) => {
-    child.once("error", rej);
-    child.once("close", res);
-  });
-  const synth = new SpeechSynth({ seed: SEED, sampleRate: RATE });
-  for (let done = 0; done < samples; ) {
-    const n = Math.min(RATE, samples - done);
-    if (!child.stdin.write(floatToS16le(synth.next(n)))) await once(child.stdin, "drain");
-    done += n;
-  }
-  child.stdin.end();
-  const code = await closed;
-  if (code !== 0) throw new Error(`encoding the ${minutes}-minute recording failed (ffmpeg exit ${code}):\n${stderr}`);
-  renameSync(tmp, path);
-  const digest = sha256(path);
-  writeFileSync(sidecarPath, `${JSON.stringify({ ...want, sha256: digest }, null, 2)}\n`);
-  log(`  done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  return { call, minutes, file, path, sha256: digest, bytes: statSync(path).size, samples, cached: false };
+  return `${head.stdout.trim()}${dirty.stdout.trim() !== "" ? " + uncommitted changes" : ""}`;
 }
 
 const LAUNCHER = "scripts/run.mjs";
@@ -174,10 +129,9 @@ function redactScript(packageJson: string): string {
   return script;
 }
 
-/** The scratch project `npm run redact` runs in: its own package.json so npm runs the script there. */
-function prepareProject(): void {
-  for (const d of ["redactions", "recordings", "out"]) mkdirSync(join(PROJECT, d), { recursive: true });
-  mkdirSync(TRANSCODES, { recursive: true });
+/** A scratch project `npm run redact` runs in: its own package.json, so that npm runs the script there. */
+function prepareProject(dir: string): void {
+  for (const d of ["redactions", "recordings", "out"]) mkdirSync(join(dir, d), { recursive: true });
   // The repository's own `redact` script (node's flags and all), run from the snapshot's copy of the
   // launcher (scripts/run.mjs: an esbuild bundle, no loader).
   const quote = (p: string): string => `'${p.replaceAll("'", "'\\''")}'`;
@@ -192,298 +146,315 @@ function prepareProject(): void {
     description: "Scratch project written by scripts/bench.ts",
     scripts: { redact: script },
   };
-  writeFileSync(join(PROJECT, "package.json"), `${JSON.stringify(pkg, null, 2)}\n`);
+  writeFileSync(join(dir, "package.json"), `${JSON.stringify(pkg, null, 2)}\n`);
 }
 
-function transcodeArgs(input: string, title: string, out: string): string[] {
-  // The settings of src/media/mp3.ts for mono 44.1 kHz, reading the recording as src/media/decode.ts does.
-  return [
-    ...["-hide_banner", "-nostdin", "-loglevel", "error", "-nostats"],
-    ...["-i", input, "-map", "0:a:0", "-vn", "-sn", "-dn", "-map_metadata", "-1", "-map_chapters", "-1"],
-    ...["-ar", String(mp3SampleRate(RATE)), "-c:a", "libmp3lame", "-b:a", `${mp3BitrateKbps(1)}k`],
-    ...["-fflags", "+bitexact", "-flags:a", "+bitexact", "-id3v2_version", "4", "-metadata", `title=${title}`],
-    ...["-f", "mp3", "-y", out],
-  ];
+interface Input {
+  readonly spec: InputSpec;
+  readonly call: string;
+  readonly file: string;
+  readonly path: string;
+  readonly sampleRate: number;
+  readonly channels: number;
+  readonly ranges: number;
 }
 
-interface RunFigures {
-  readonly wallS: number;
-  readonly cpuS: number;
-  readonly cpuStall?: number;
-  /** Seconds spent waiting for a quiet CPU before the run, and the 10-s pressure when it started (%). */
-  readonly waitedS: number;
-  readonly startPressure?: number;
-  readonly peakRssMB: number;
-  readonly peakPssMB: number;
-  readonly peakToolRssMB: number;
-  readonly peakToolPssMB: number;
-  readonly peakByRole: MeasuredRun["peakByRole"];
-  readonly samples: number;
-  readonly sampleCostMs: number;
+/** Synthesise and encode a recording (once: its name carries the key of its parameters). */
+async function ensureInput(spec: InputSpec, project: string, ffmpeg: string): Promise<Input> {
+  const format = FORMATS[spec.format];
+  const call = inputCall(spec);
+  const file = `${call}.${format.ext}`;
+  const path = join(project, "recordings", file);
+  const ranges = realisticRanges(spec.minutes, RANGES_SEED);
+  writeFileSync(join(project, "redactions", `${call}.yaml`), benchManifest(file, call, ranges));
+  const input = {
+    spec,
+    call,
+    file,
+    path,
+    sampleRate: format.sampleRate,
+    channels: format.channels,
+    ranges: ranges.length,
+  };
+  if (existsSync(path)) return input;
+  log(`making ${relative(ROOT, path)}: ${spec.minutes} min of synthetic speech, ${format.label} (once; cached)`);
+  mkdirSync(TMP, { recursive: true });
+  const tmp = join(TMP, `${file}.${process.pid}.tmp`);
+  const child = spawn(ffmpeg, [...FFMPEG_COMMON, ...makeInputArgs(format, tmp)], {
+    stdio: ["pipe", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (s: string) => {
+    stderr = (stderr + s).slice(-8192);
+  });
+  const closed = new Promise<number | null>((res, rej) => {
+    child.once("error", rej);
+    child.once("close", res);
+  });
+  // Two voices on two channels, as stereo call recordings usually are: independent syntheses.
+  const voices = Array.from(
+    { length: format.channels },
+    (_, c) => new SpeechSynth({ seed: spec.seed + 7919 * c, sampleRate: format.sampleRate }),
+  );
+  const total = Math.round(spec.minutes * 60 * format.sampleRate);
+  for (let done = 0; done < total; ) {
+    const n = Math.min(format.sampleRate, total - done);
+    const channels = voices.map((v) => floatToS16le(v.next(n)));
+    let chunk: Buffer;
+    if (channels.length === 1) chunk = channels[0] as Buffer;
+    else {
+      chunk = Buffer.allocUnsafe(2 * n * channels.length);
+      for (let i = 0; i < n; i++) {
+        for (let c = 0; c < channels.length; c++) {
+          chunk.writeInt16LE((channels[c] as Buffer).readInt16LE(2 * i), 2 * (i * channels.length + c));
+        }
+      }
+    }
+    if (!child.stdin.write(chunk)) await once(child.stdin, "drain");
+    done += n;
+  }
+  child.stdin.end();
+  const code = await closed;
+  if (code !== 0) throw new Error(`making ${file} failed (ffmpeg exit ${code}):\n${stderr}`);
+  renameSync(tmp, path);
+  return input;
 }
 
-const figures = (m: MeasuredRun, quiet: { waitedS: number; avg10?: number }): RunFigures => ({
-  wallS: round(m.wallS, 3),
-  cpuS: m.cpuS,
-  ...(m.cpuStall !== undefined ? { cpuStall: m.cpuStall } : {}),
-  waitedS: quiet.waitedS,
-  ...(quiet.avg10 !== undefined ? { startPressure: quiet.avg10 } : {}),
-  peakRssMB: m.peakRssMB,
-  peakPssMB: m.peakPssMB,
-  peakToolRssMB: m.peakToolRssMB,
-  peakToolPssMB: m.peakToolPssMB,
-  peakByRole: m.peakByRole,
-  samples: m.samples,
-  sampleCostMs: m.sampleCostMs,
-});
+/** Read a file through once so that both sides find it in the page cache. */
+async function readThrough(path: string): Promise<void> {
+  for await (const _ of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    // nothing: reading is the point
+  }
+}
 
 function check(what: string, m: MeasuredRun): void {
   if (m.exitCode !== 0) throw new Error(`${what} exited with ${m.exitCode}:\n${m.stdout}\n${m.stderr}`);
 }
 
-interface LengthResult {
-  readonly minutes: number;
-  readonly recording: Omit<Recording, "path" | "cached"> & { path: string };
-  readonly ranges: number;
-  readonly coverage: number;
-  readonly tool: { gainDb?: number; limiter?: boolean; integratedLufs?: number };
-  readonly redact: {
-    readonly runs: readonly RedactRun[];
-    readonly medianS: number;
-    readonly medianCpuS: number;
-    readonly minS: number;
-    readonly maxS: number;
-    readonly peakRssMB: number;
-    readonly peakPssMB: number;
-    readonly peakToolRssMB: number;
-    readonly peakToolPssMB: number;
-    readonly medianStages?: RedactStages;
-  };
-  readonly transcode: {
-    readonly runs: readonly RunFigures[];
-    readonly medianS: number;
-    readonly medianCpuS: number;
-    readonly minS: number;
-    readonly maxS: number;
-    readonly peakRssMB: number;
-    readonly peakPssMB: number;
-  };
-  /** median(redact) / median(transcode). */
-  readonly ratio: number;
-  /** Median of the per-run ratios (each redact over the transcode of the same round). */
-  readonly ratioOfPairs: number;
-  /** median CPU time of redact / of transcode: steadier than wall time on a busy machine. */
-  readonly cpuRatio: number;
-  /** Largest share of a run's time that some task on the machine waited for a CPU (0-1): contention. */
-  readonly maxCpuStall?: number;
+/** The tool failed on a row (a finding for the table, not a fault of the bench). */
+class ToolFailed extends Error {}
+
+interface ToolRun {
+  readonly record: RunRecord;
+  /** Set when the run did everything but its own verification failed (nothing published). */
+  readonly failure?: string;
 }
 
-interface RedactRun extends RunFigures {
-  readonly stages?: RedactStages;
-  /** Every process of the run: role, what it did, first and last seen (ms from the start). */
-  readonly processes: readonly Lifetime[];
+interface RunRecord {
+  readonly wallS: number;
+  readonly cpuS: number;
+  readonly cpuStall?: number;
+  readonly waitedS: number;
+  readonly peakPssMB: number;
+  readonly peakRssMB: number;
+  readonly peakToolPssMB: number;
+  readonly peakToolRssMB: number;
+  readonly peakByRole: MeasuredRun["peakByRole"];
+  readonly samples: number;
+  readonly sampleCostMs: number;
+  readonly stages?: RunStages;
+  /** Every process seen: role, what it did, first and last seen (ms), CPU (s). */
+  readonly processes?: readonly { pid: number; role: string; label?: string; firstMs: number; lastMs: number }[];
 }
 
-const describeRun = (m: MeasuredRun): string =>
-  `${m.wallS.toFixed(2).padStart(7)} s, CPU ${m.cpuS.toFixed(1)} s, peak ${m.peakRssMB} MB RSS (${m.peakPssMB} MB PSS)` +
-  (m.cpuStall !== undefined ? `, CPU stall ${Math.round(m.cpuStall * 100)}%` : "");
-
-const maxStall = (runs: readonly RunFigures[]): { maxCpuStall?: number } => {
-  const stalls = runs.flatMap((r) => (r.cpuStall === undefined ? [] : [r.cpuStall]));
-  return stalls.length > 0 ? { maxCpuStall: Math.max(...stalls) } : {};
+const record = (m: MeasuredRun, waitedS: number, withProcesses: boolean): RunRecord => {
+  const stages = withProcesses ? runStages(m.lifetimes, m.nodeCpu, m.wallS * 1000) : undefined;
+  return {
+    wallS: round(m.wallS, 3),
+    cpuS: m.cpuS,
+    ...(m.cpuStall !== undefined ? { cpuStall: m.cpuStall } : {}),
+    waitedS,
+    peakPssMB: m.peakPssMB,
+    peakRssMB: m.peakRssMB,
+    peakToolPssMB: m.peakToolPssMB,
+    peakToolRssMB: m.peakToolRssMB,
+    peakByRole: m.peakByRole,
+    samples: m.samples,
+    sampleCostMs: m.sampleCostMs,
+    ...(stages ? { stages } : {}),
+    ...(withProcesses ? { processes: m.lifetimes.map(({ argv: _argv, ...rest }) => rest) } : {}),
+  };
 };
 
-const maxOf = (runs: readonly RunFigures[], key: keyof RunFigures): number =>
-  Math.max(...runs.map((r) => r[key] as number));
+const describeRun = (r: RunRecord): string =>
+  `${r.wallS.toFixed(2).padStart(7)} s, CPU ${r.cpuS.toFixed(1)} s, peak ${r.peakToolPssMB} MB PSS without npm (${r.peakRssMB} MB RSS in all)` +
+  (r.cpuStall !== undefined ? `, CPU stall ${Math.round(r.cpuStall * 100)}%` : "") +
+  (r.stages
+    ? `; start-up ${r.stages.startupS} s, pass 1 ${r.stages.pass1S}, gap ${r.stages.gapS}, encode ${r.stages.encodeS}, verify ${r.stages.verifyS}, finish ${r.stages.finishS}`
+    : "");
 
-function medianStages(all: readonly (RedactStages | undefined)[]): RedactStages | undefined {
-  const got = all.filter((s): s is RedactStages => s !== undefined);
-  if (got.length === 0) return undefined;
-  const m = (k: keyof RedactStages): number => round(median(got.map((s) => s[k])), 3);
-  return {
-    startupS: m("startupS"),
-    pass1S: m("pass1S"),
-    prepS: m("prepS"),
-    encodeS: m("encodeS"),
-    tailS: m("tailS"),
-  };
+interface Row {
+  readonly row: FormatId | typeof BATCH_ROW;
+  readonly input: string;
+  readonly minutes: number;
+  readonly calls: number;
+  readonly ranges: number;
+  readonly project: string;
+  /** Arguments after `npm run redact --`. */
+  readonly toolArgs: readonly string[];
+  /** The bare transcode(s): one job, or the batch's. */
+  readonly bareJobs: readonly Job[];
+  readonly bareOutputs: readonly string[];
+  /** Files the tool must have written. */
+  readonly expect: readonly string[];
+  /** Read through before the first run. */
+  readonly warm: readonly string[];
 }
 
-async function benchLength(rec: Recording, opts: BenchOptions, ffmpeg: string): Promise<LengthResult> {
-  const ranges = benchRanges(rec.minutes);
-  writeFileSync(join(PROJECT, "redactions", `${rec.call}.yaml`), benchManifest(rec.file, rec.call, ranges));
-  const transcodeOut = join(TRANSCODES, `${rec.call}.mp3`);
-  const redactRuns: RedactRun[] = [];
-  const transcodeRuns: RunFigures[] = [];
-  const quiet = async (): Promise<{ waitedS: number; avg10?: number }> => {
-    const q = await waitForQuiet(opts.maxWaitS, 25);
-    if (q.waitedS >= 1) log(`  waited ${q.waitedS} s for a quiet CPU (pressure now ${q.avg10 ?? "?"}%)`);
-    return q;
-  };
-  const outDir = join(PROJECT, "out");
-  const runRedact = async (): Promise<void> => {
-    // An empty out/ every time: the tool may skip a call whose outputs are up to date.
-    rmSync(outDir, { recursive: true, force: true });
-    mkdirSync(outDir);
-    const q = await quiet();
-    const m = await measure("npm", ["run", "redact", "--", rec.call, ...opts.redactArgs], {
-      cwd: PROJECT,
-      env: { ...process.env, CI: "true" },
-      sampleMs: opts.sampleMs,
-    });
-    check(`npm run redact -- ${rec.call}`, m);
-    if (!existsSync(join(outDir, `${rec.call}.mp3`))) {
-      throw new Error(`npm run redact -- ${rec.call} wrote no out/${rec.call}.mp3:\n${m.stdout}\n${m.stderr}`);
-    }
-    const stages = redactStages(m.lifetimes, m.wallS * 1000);
-    redactRuns.push({ ...figures(m, q), ...(stages ? { stages } : {}), processes: m.lifetimes });
-    log(`  redact    ${describeRun(m)}`);
-  };
-  const runTranscode = async (): Promise<void> => {
-    const q = await quiet();
-    const m = await measure(ffmpeg, transcodeArgs(rec.path, rec.call, transcodeOut), {
-      cwd: BENCH,
-      sampleMs: opts.sampleMs,
-    });
-    check(`ffmpeg transcode of ${rec.file}`, m);
-    transcodeRuns.push(figures(m, q));
-    log(`  transcode ${describeRun(m)}`);
-  };
-  for (let r = 0; r < opts.runs; r++) {
-    log(`${rec.minutes} min, round ${r + 1} of ${opts.runs}`);
+interface RowRecord {
+  readonly result: RowResult;
+  readonly tool: readonly RunRecord[];
+  readonly bare: readonly RunRecord[];
+}
+
+async function quiet(opts: BenchOptions): Promise<number> {
+  const q = await waitForQuiet(opts.maxWaitS, 25);
+  if (q.waitedS >= 1) log(`  waited ${q.waitedS} s for a quiet CPU (pressure now ${q.avg10 ?? "?"}%)`);
+  return q.waitedS;
+}
+
+async function runTool(row: Row, opts: BenchOptions, timed: boolean): Promise<ToolRun> {
+  const outDir = join(row.project, "out");
+  // An empty out/ every time: the tool skips a call whose outputs are up to date.
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir);
+  const waited = timed ? await quiet(opts) : 0;
+  const m = await measure("npm", ["run", "redact", "--", ...row.toolArgs, ...opts.redactArgs], {
+    cwd: row.project,
+    env: { ...process.env, CI: "true" },
+    sampleMs: opts.sampleMs,
+  });
+  if (m.exitCode !== 0) {
+    const gist = failureGist(m.exitCode, m.stderr);
+    if (failedVerificationOnly(m.exitCode, m.stderr)) return { record: record(m, waited, true), failure: gist };
+    throw new ToolFailed(gist);
+  }
+  const missing = row.expect.filter((f) => !existsSync(join(outDir, f)));
+  if (missing.length > 0) throw new ToolFailed(`exit 0 but no ${missing.slice(0, 3).join(", ")} in out/`);
+  return { record: record(m, waited, true) };
+}
+
+async function runBare(row: Row, ffmpeg: string, opts: BenchOptions, timed: boolean): Promise<RunRecord> {
+  for (const o of row.bareOutputs) rmSync(o, { force: true });
+  const waited = timed ? await quiet(opts) : 0;
+  const m = await measurePool(row.bareJobs, 2, opts.sampleMs);
+  check(`the bare transcode for ${rowName(row)} (${ffmpeg})`, m);
+  return record(m, waited, false);
+}
+
+async function benchRow(row: Row, ffmpeg: string, opts: BenchOptions): Promise<RowRecord> {
+  for (const f of row.warm) await readThrough(f);
+  const loadBefore = loadAverage()?.[0];
+  log(`${rowName(row)}: load average ${loadBefore ?? "?"}`);
+  const tool: RunRecord[] = [];
+  const bare: RunRecord[] = [];
+  let failure: string | undefined;
+  let verificationFailure: string | undefined;
+  for (let r = 0; r < opts.runs && failure === undefined; r++) {
     // Alternate which command goes first, so that neither always runs on a machine the other just warmed.
-    if (r % 2 === 0) {
-      await runRedact();
-      await runTranscode();
-    } else {
-      await runTranscode();
-      await runRedact();
+    const order = r % 2 === 0 ? (["tool", "bare"] as const) : (["bare", "tool"] as const);
+    for (const which of order) {
+      if (which === "tool") {
+        try {
+          const run = await runTool(row, opts, true);
+          tool.push(run.record);
+          if (run.failure !== undefined) verificationFailure = run.failure;
+          log(
+            `  ${r + 1}/${opts.runs} redact ${describeRun(run.record)}${run.failure !== undefined ? ` — FAILED (${run.failure}), timed all the same` : ""}`,
+          );
+        } catch (err) {
+          if (!(err instanceof ToolFailed)) throw err;
+          failure = err.message;
+          log(`  ${r + 1}/${opts.runs} redact FAILED (${failure}): the row stops here`);
+        }
+      } else {
+        const rec = await runBare(row, ffmpeg, opts, true);
+        bare.push(rec);
+        log(`  ${r + 1}/${opts.runs} bare   ${describeRun(rec)}`);
+      }
     }
   }
-  let tool: LengthResult["tool"] = {};
-  try {
-    const report = JSON.parse(readFileSync(join(PROJECT, "out", `${rec.call}.json`), "utf8")) as {
-      loudness?: { gainDb?: number; limiter?: boolean; integratedLufs?: number };
-    };
-    tool = {
-      gainDb: report.loudness?.gainDb,
-      limiter: report.loudness?.limiter,
-      integratedLufs: report.loudness?.integratedLufs,
-    };
-  } catch {
-    // the report's shape is not ours to rely on; the figures stand without it
+  const loadAfter = loadAverage()?.[0];
+  log(`${rowName(row)}: load average ${loadAfter ?? "?"} after`);
+  if (bare.length === 0) {
+    // The tool failed before the bare side ran once: run it, so that the row still has its reference.
+    bare.push(await runBare(row, ffmpeg, opts, true));
   }
-  const redactS = summarise(redactRuns.map((r) => r.wallS));
-  const transcodeS = summarise(transcodeRuns.map((r) => r.wallS));
-  const stages = medianStages(redactRuns.map((r) => r.stages));
+  const ok = failure === undefined && tool.length > 0;
+  failure ??= verificationFailure;
+  const toolS = ok ? summarise(tool.map((r) => r.wallS)) : undefined;
+  const bareS = summarise(bare.map((r) => r.wallS));
+  const batch = row.row === BATCH_ROW;
+  const speedGoal = speedTarget({ minutes: row.minutes, batch });
+  const stalls = [...tool, ...bare].flatMap((r) => (r.cpuStall === undefined ? [] : [r.cpuStall]));
+  const stages = ok ? medianStages(tool.map((r) => r.stages)) : undefined;
+  const speed = speedGoal && toolS ? checkSpeed(speedGoal, toolS.median, bareS.median) : undefined;
+  const result: RowResult = {
+    row: row.row,
+    input: row.input,
+    minutes: row.minutes,
+    calls: row.calls,
+    ranges: row.ranges,
+    runs: opts.runs,
+    ...(failure !== undefined ? { failure } : {}),
+    ...(toolS
+      ? {
+          toolS: { median: round(toolS.median, 3), min: toolS.min, max: toolS.max },
+          ratio: round(toolS.median / bareS.median, 3),
+          toolCpuS: round(median(tool.map((r) => r.cpuS)), 2),
+          peakMB: Math.max(...tool.map((r) => r.peakToolPssMB)),
+          peakRssMB: Math.max(...tool.map((r) => r.peakToolRssMB)),
+        }
+      : {}),
+    bareS: { median: round(bareS.median, 3), min: bareS.min, max: bareS.max },
+    bareCpuS: round(median(bare.map((r) => r.cpuS)), 2),
+    barePeakMB: Math.max(...bare.map((r) => r.peakPssMB)),
+    ...(loadBefore !== undefined && loadAfter !== undefined ? { load: { before: loadBefore, after: loadAfter } } : {}),
+    ...(stalls.length > 0 ? { maxStall: Math.max(...stalls) } : {}),
+    ...(stages ? { stages } : {}),
+    ...(speed ? { speed } : {}),
+  };
+  return { result, tool, bare };
+}
+
+function singleRow(input: Input, ffmpeg: string): Row {
+  const out = join(BARE, `${input.call}.mp3`);
   return {
-    minutes: rec.minutes,
-    recording: {
-      call: rec.call,
-      minutes: rec.minutes,
-      file: rec.file,
-      path: relative(ROOT, rec.path),
-      sha256: rec.sha256,
-      bytes: rec.bytes,
-      samples: rec.samples,
-    },
-    ranges: ranges.length,
-    coverage: round(coverage(ranges, rec.minutes * 60), 4),
-    tool,
-    redact: {
-      runs: redactRuns,
-      medianS: round(redactS.median, 3),
-      medianCpuS: round(median(redactRuns.map((r) => r.cpuS)), 2),
-      minS: redactS.min,
-      maxS: redactS.max,
-      peakRssMB: maxOf(redactRuns, "peakRssMB"),
-      peakPssMB: maxOf(redactRuns, "peakPssMB"),
-      peakToolRssMB: maxOf(redactRuns, "peakToolRssMB"),
-      peakToolPssMB: maxOf(redactRuns, "peakToolPssMB"),
-      ...(stages ? { medianStages: stages } : {}),
-    },
-    transcode: {
-      runs: transcodeRuns,
-      medianS: round(transcodeS.median, 3),
-      medianCpuS: round(median(transcodeRuns.map((r) => r.cpuS)), 2),
-      minS: transcodeS.min,
-      maxS: transcodeS.max,
-      peakRssMB: maxOf(transcodeRuns, "peakRssMB"),
-      peakPssMB: maxOf(transcodeRuns, "peakPssMB"),
-    },
-    ratio: round(redactS.median / transcodeS.median, 3),
-    ratioOfPairs: round(median(redactRuns.map((r, i) => r.wallS / (transcodeRuns[i] as RunFigures).wallS)), 3),
-    cpuRatio: round(median(redactRuns.map((r) => r.cpuS)) / median(transcodeRuns.map((r) => r.cpuS)), 3),
-    ...maxStall([...redactRuns, ...transcodeRuns]),
+    row: input.spec.format,
+    input: FORMATS[input.spec.format].label,
+    minutes: input.spec.minutes,
+    calls: 1,
+    ranges: input.ranges,
+    project: MATRIX,
+    toolArgs: [input.call],
+    bareJobs: [{ command: ffmpeg, args: bareTranscodeArgs(input.path, input, input.call, out), cwd: BENCH }],
+    bareOutputs: [out],
+    expect: [`${input.call}.mp3`, `${input.call}.json`],
+    warm: [input.path],
   };
 }
 
-function printSummary(lengths: readonly LengthResult[], dsp: DspResults | undefined): void {
-  const out: string[] = [];
-  if (lengths.length > 0) {
-    out.push(
-      formatTable(
-        [
-          "minutes",
-          "redact s",
-          "transcode s",
-          "ratio",
-          "peak MB redact",
-          "(PSS)",
-          "peak MB transcode",
-          "CPU s redact",
-          "CPU s transcode",
-          "CPU ratio",
-          "max stall",
-        ],
-        lengths.map((l) => [
-          String(l.minutes),
-          l.redact.medianS.toFixed(2),
-          l.transcode.medianS.toFixed(2),
-          l.ratio.toFixed(2),
-          l.redact.peakRssMB.toFixed(1),
-          l.redact.peakPssMB.toFixed(1),
-          l.transcode.peakRssMB.toFixed(1),
-          l.redact.medianCpuS.toFixed(1),
-          l.transcode.medianCpuS.toFixed(1),
-          l.cpuRatio.toFixed(2),
-          l.maxCpuStall === undefined ? "-" : `${Math.round(l.maxCpuStall * 100)}%`,
-        ]),
-      ),
-      "",
-      "times: medians of wall clock; peak MB: largest RSS (PSS) sum over the process tree; CPU: user+sys of the tree;",
-      "max stall: largest share of a run's time that some task waited for a CPU (machine-wide contention)",
-      "",
-      "redact stages (median s): startup = npm, launcher, imports; pass 1 = the decode: redact, master, meter;",
-      "prep = until the first file encoder (gain settling); encode = web encoders (the dry run and the master's",
-      "check beside them); tail = after the last encoder (verification of the web files, hashes, report, renames)",
-      formatTable(
-        ["minutes", "startup", "pass 1", "prep", "encode", "tail"],
-        lengths.map((l) => {
-          const s = l.redact.medianStages;
-          const f = (x: number | undefined): string => (x === undefined ? "-" : x.toFixed(2));
-          return [String(l.minutes), f(s?.startupS), f(s?.pass1S), f(s?.prepS), f(s?.encodeS), f(s?.tailS)];
-        }),
-      ),
-      "",
-    );
-  }
-  if (dsp) {
-    out.push(
-      `DSP core in node (${dsp.seconds} s of 44.1 kHz mono, ${dsp.chunkFrames}-sample chunks, ${(dsp.coverage * 100).toFixed(1)}% redacted)`,
-      formatTable(
-        ["step", "M samples/s", "x real time", "s per hour"],
-        dsp.figures.map((f) => [
-          f.name,
-          millions(f.samplesPerSecond),
-          String(f.realtimeX),
-          f.secondsPerHour.toFixed(2),
-        ]),
-      ),
-      "",
-    );
-  }
-  process.stdout.write(`${out.join("\n")}\n`);
+function batchRow(inputs: readonly Input[], ffmpeg: string): Row {
+  const outs = inputs.map((i) => join(BARE, "batch", `${i.call}.mp3`));
+  const counts = new Map<string, number>();
+  for (const i of inputs) counts.set(i.spec.format, (counts.get(i.spec.format) ?? 0) + 1);
+  return {
+    row: BATCH_ROW,
+    input: `1-min calls: ${[...counts].map(([f, n]) => `${n} ${f}`).join(", ")}`,
+    minutes: 1,
+    calls: inputs.length,
+    ranges: Math.round(median(inputs.map((i) => i.ranges))),
+    project: BATCH,
+    toolArgs: ["--all"],
+    bareJobs: inputs.map((i, k) => ({
+      command: ffmpeg,
+      args: bareTranscodeArgs(i.path, i, i.call, outs[k] as string),
+      cwd: BENCH,
+    })),
+    bareOutputs: outs,
+    expect: inputs.map((i) => `${i.call}.mp3`),
+    warm: inputs.map((i) => i.path),
+  };
 }
 
 async function main(): Promise<number> {
@@ -502,65 +473,98 @@ async function main(): Promise<number> {
     return 0;
   }
   if (process.platform !== "linux") {
-    process.stderr.write("bench: the process-tree memory sampler reads /proc: run it on Linux\n");
+    process.stderr.write("bench: the process-tree sampler reads /proc: run it on Linux\n");
     return 2;
   }
+  const loadStart = loadAverage();
   mkdirSync(BENCH, { recursive: true });
   snapshotSource();
   const srcDigest = sourceDigest(join(SNAPSHOT, "src"));
   log(`measuring a snapshot of src/ (digest ${srcDigest}) in ${relative(ROOT, SNAPSHOT)}`);
-  prepareProject();
+  prepareProject(MATRIX);
+  prepareProject(BATCH);
+  mkdirSync(join(BARE, "batch"), { recursive: true });
   const ffmpeg = resolveFfmpeg();
-  const ffmpegVersion = spawnSync(ffmpeg.path, ["-version"], { encoding: "utf8" }).stdout.split("\n")[0] ?? "";
+  const ffmpegVersion = (spawnSync(ffmpeg.path, ["-version"], { encoding: "utf8" }).stdout.split("\n")[0] ?? "")
+    .replace(/\s+Copyright.*$/, "")
+    .trim();
   log(`ffmpeg: ${ffmpeg.path} (${ffmpeg.source}): ${ffmpegVersion}`);
 
   let dsp: DspResults | undefined;
   if (opts.dspSeconds > 0) {
     log(`DSP throughput on ${opts.dspSeconds} s of audio`);
-    dsp = dspThroughput(opts.dspSeconds, RATE);
+    dsp = dspThroughput(opts.dspSeconds, 44100);
   }
 
-  const recordings: Recording[] = [];
-  for (const minutes of opts.minutes) recordings.push(await ensureRecording(minutes, ffmpeg.path));
+  // Inputs first (made once, cached), then the rows: formats in the order given, lengths ascending, the
+  // batch last.
+  const rows: Row[] = [];
+  const minutes = [...opts.minutes].sort((a, b) => a - b);
+  for (const id of opts.rows) {
+    if (!isFormatId(id)) continue;
+    for (const m of minutes) {
+      const input = await ensureInput({ format: id, minutes: m, seed: SPEECH_SEED }, MATRIX, ffmpeg.path);
+      rows.push(singleRow(input, ffmpeg.path));
+    }
+  }
+  if (opts.rows.includes(BATCH_ROW)) {
+    // --all takes every manifest: only this batch's.
+    rmSync(join(BATCH, "redactions"), { recursive: true, force: true });
+    mkdirSync(join(BATCH, "redactions"));
+    const inputs: Input[] = [];
+    for (const spec of batchSpecs(opts.batchCalls)) inputs.push(await ensureInput(spec, BATCH, ffmpeg.path));
+    rows.push(batchRow(inputs, ffmpeg.path));
+  }
 
-  // Warm-up, untimed: npm's and tsx's caches, the source files in the page cache.
-  const warm = await measure("npm", ["run", "redact", "--", "--help"], { cwd: PROJECT, sampleMs: 1000 });
-  check("npm run redact -- --help", warm);
+  // Warm-up, untimed: npm's and node's files, the bundle (built on the first run of the snapshot), ffmpeg.
+  const warm = singleRow(await ensureInput(WARM, MATRIX, ffmpeg.path), ffmpeg.path);
+  log("warm-up (untimed): one run of each on a 12-second recording");
+  const warmRun = await runTool(warm, opts, false);
+  if (warmRun.failure !== undefined) log(`  the warm-up's redact failed (${warmRun.failure}); carrying on`);
+  await runBare(warm, ffmpeg.path, opts, false);
 
-  const lengths: LengthResult[] = [];
-  for (const rec of recordings) lengths.push(await benchLength(rec, opts, ffmpeg.path));
-  rmSync(TRANSCODES, { recursive: true, force: true });
+  const records: RowRecord[] = [];
+  for (const row of rows) records.push(await benchRow(row, ffmpeg.path, opts));
+  // Memory targets: against the same format's 1-minute row of this run.
+  const oneMinute = new Map<string, number>();
+  for (const { result: r } of records) {
+    if (r.row !== BATCH_ROW && r.minutes === 1 && r.peakMB !== undefined) oneMinute.set(r.row, r.peakMB);
+  }
+  const results = records.map(({ result: r }): RowResult => {
+    const memory =
+      r.row === BATCH_ROW || r.peakMB === undefined
+        ? undefined
+        : checkMemory(r.minutes, r.peakMB, oneMinute.get(r.row));
+    return memory ? { ...r, memory } : r;
+  });
 
-  const results = {
-    version: 1,
-    date: new Date().toISOString(),
-    host: {
-      platform: `${process.platform} ${process.arch}`,
-      cpus: cpus().length,
-      cpuModel: cpus()[0]?.model ?? "",
-      totalMemMB: Math.round(totalmem() / 2 ** 20),
-      node: process.version,
-    },
-    ffmpeg: { path: ffmpeg.path, source: ffmpeg.source, version: ffmpegVersion },
+  const machine: MachineInfo = {
+    date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+    cpuModel: cpus()[0]?.model ?? "?",
+    cores: cpus().length,
+    memMB: Math.round(totalmem() / 2 ** 20),
+    node: process.version,
+    ...(loadStart ? { loadStart } : {}),
+    ...(loadAverage() ? { loadEnd: loadAverage() as readonly number[] } : {}),
+    ffmpeg: { path: relative(ROOT, ffmpeg.path) || ffmpeg.path, source: ffmpeg.source, version: ffmpegVersion },
+    commit: gitCommit(),
     srcDigest,
-    options: opts,
-    commands: {
-      redact: `npm run redact -- ${["<call>", ...opts.redactArgs].join(" ")}   (cwd ${relative(ROOT, PROJECT)}; its package.json runs the repository's redact script, ${redactScript(join(ROOT, "package.json"))}, with ${relative(ROOT, SNAPSHOT)}/${LAUNCHER}: the launcher of a copy of src/ taken at the start)`,
-      transcode: [ffmpeg.path, ...transcodeArgs("<recording>", "<call>", "<out>.mp3")].join(" "),
-    },
-    notes: [
-      "Times are wall clock from spawn to exit, medians over the runs; the two commands alternate, and which goes first alternates too.",
-      "Peak memory: the largest sum over the process tree (the spawned process and every descendant, sampled from /proc every sampleMs); RSS counts shared pages (e.g. node's code) once per process, PSS shares them out. peakTool* leaves out the npm launcher and its shell.",
-      "CPU: user + system time of the whole tree (children's times, read from /proc/self/stat), less sensitive than wall time to other load on the machine.",
-      "cpuStall: share of the run's wall time during which some task on the machine was waiting for a CPU (/proc/pressure/cpu); high values mean the wall times were inflated by contention.",
-      "MB = 2^20 bytes.",
-    ],
-    lengths,
-    dsp,
+    command: ["npm run bench", ...(process.argv.length > 2 ? ["--", ...process.argv.slice(2)] : [])].join(" "),
+    sampleMs: opts.sampleMs,
+    redactArgs: opts.redactArgs,
   };
-  writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
-  printSummary(lengths, dsp);
-  process.stdout.write(`results: ${relative(process.cwd(), RESULTS) || RESULTS}\n`);
+  const markdown = renderReport(machine, results, dsp);
+  const outPath = resolve(process.cwd(), opts.out);
+  mkdirSync(dirname(outPath), { recursive: true });
+  writeFileSync(outPath, markdown);
+  writeFileSync(
+    RESULTS,
+    `${JSON.stringify({ version: 2, machine, options: opts, rows: records.map((r, i) => ({ ...r, result: results[i] })), dsp }, null, 2)}\n`,
+  );
+  rmSync(BARE, { recursive: true, force: true });
+  for (const name of existsSync(TMP) ? readdirSync(TMP) : []) unlinkSync(join(TMP, name));
+  process.stdout.write(markdown);
+  log(`table: ${relative(process.cwd(), outPath) || outPath}; details: ${relative(process.cwd(), RESULTS)}`);
   return 0;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Process-tree memory, the pure half: parsing /proc text, finding a process's descendants, naming what
+ * Process trees, the pure half: parsing /proc text, finding a process's descendants, naming what
  * each process is, and folding samples into peaks and lifetimes. The sampler that reads /proc is in
  * sampler.ts.
  */
@@ -134,9 +134,13 @@ export interface ProcReading {
   readonly role: Role;
   /** What describe() says about it. */
   readonly label?: string;
+  /** The process's argv, for classifiers that need more than the role (e.g. stages.ts). */
+  readonly argv?: readonly string[];
   readonly rssKb: number;
   /** Absent when this sample did not read PSS (it costs more than RSS to read). */
   readonly pssKb?: number;
+  /** User + system CPU the process has used since it started, seconds (from /proc/<pid>/stat). */
+  readonly cpuS?: number;
 }
 
 export interface TreeSample {
@@ -149,9 +153,18 @@ export interface Lifetime {
   readonly pid: number;
   readonly role: Role;
   readonly label?: string;
+  readonly argv?: readonly string[];
   /** First and last sample (ms since start) in which the process was seen. */
   readonly firstMs: number;
   readonly lastMs: number;
+  /** CPU seconds it had used at its last sample (misses at most what it used after it). */
+  readonly cpuS?: number;
+}
+
+/** CPU seconds used so far by the node process(es) of the tool (role "redact"), one point per sample. */
+export interface CpuPoint {
+  readonly tMs: number;
+  readonly cpuS: number;
 }
 
 export interface TreePeaks {
@@ -165,18 +178,34 @@ export interface TreePeaks {
   readonly peakByRole: Partial<Record<Role, { rssMB: number; pssMB: number }>>;
   readonly samples: number;
   readonly lifetimes: readonly Lifetime[];
+  /** The tool's node CPU over the run (empty when no "redact" process was seen). */
+  readonly nodeCpu: readonly CpuPoint[];
 }
 
 const LAUNCHER: ReadonlySet<Role> = new Set(["npm", "shell"]);
 
-/** Folds samples into peaks (of per-sample sums) and process lifetimes. */
+interface Life {
+  role: Role;
+  label?: string;
+  argv?: readonly string[];
+  firstMs: number;
+  lastMs: number;
+  cpuS?: number;
+}
+
+/** Folds samples into peaks (of per-sample sums), process lifetimes and the node process's CPU. */
 export class TreeTracker {
   private peakRss = 0;
   private peakPss = 0;
   private peakToolRss = 0;
   private peakToolPss = 0;
   private readonly byRole = new Map<Role, { rssKb: number; pssKb: number }>();
-  private readonly lives = new Map<number, { role: Role; label?: string; firstMs: number; lastMs: number }>();
+  private readonly lives = new Map<number, Life>();
+  /** Lifetimes ended by an exec: the pid went on as another program (seen between fork and exec). */
+  private readonly replaced: { pid: number; life: Life }[] = [];
+  /** Last CPU reading of every node process of the tool: a process that exits keeps its last figure. */
+  private readonly nodeLast = new Map<number, number>();
+  private readonly nodeCpu: CpuPoint[] = [];
   private count = 0;
 
   /** Add one sample. PSS peaks only count samples where every process has a PSS reading. */
@@ -186,6 +215,7 @@ export class TreeTracker {
     let pss = 0;
     let toolRss = 0;
     let toolPss = 0;
+    let sawNode = false;
     const withPss = sample.procs.every((p) => p.pssKb !== undefined);
     const roleSums = new Map<Role, { rssKb: number; pssKb: number }>();
     for (const p of sample.procs) {
@@ -198,12 +228,35 @@ export class TreeTracker {
       }
       const r = roleSums.get(p.role) ?? { rssKb: 0, pssKb: 0 };
       roleSums.set(p.role, { rssKb: r.rssKb + p.rssKb, pssKb: r.pssKb + pssKb });
-      const life = this.lives.get(p.pid);
-      if (life) life.lastMs = sample.tMs;
-      else {
-        const label = p.label !== undefined && p.label !== p.role ? { label: p.label } : {};
-        this.lives.set(p.pid, { role: p.role, ...label, firstMs: sample.tMs, lastMs: sample.tMs });
+      let life = this.lives.get(p.pid);
+      if (life && (life.role !== p.role || (p.argv !== undefined && life.argv !== p.argv))) {
+        this.replaced.push({ pid: p.pid, life });
+        this.lives.delete(p.pid);
+        life = undefined;
       }
+      if (life) {
+        life.lastMs = sample.tMs;
+        if (p.cpuS !== undefined) life.cpuS = p.cpuS;
+      } else {
+        const label = p.label !== undefined && p.label !== p.role ? { label: p.label } : {};
+        this.lives.set(p.pid, {
+          role: p.role,
+          ...label,
+          ...(p.argv ? { argv: p.argv } : {}),
+          firstMs: sample.tMs,
+          lastMs: sample.tMs,
+          ...(p.cpuS !== undefined ? { cpuS: p.cpuS } : {}),
+        });
+      }
+      if (p.role === "redact" && p.cpuS !== undefined) {
+        this.nodeLast.set(p.pid, p.cpuS);
+        sawNode = true;
+      }
+    }
+    if (sawNode) {
+      let total = 0;
+      for (const c of this.nodeLast.values()) total += c;
+      this.nodeCpu.push({ tMs: sample.tMs, cpuS: Math.round(total * 100) / 100 });
     }
     this.peakRss = Math.max(this.peakRss, rss);
     this.peakToolRss = Math.max(this.peakToolRss, toolRss);
@@ -231,51 +284,10 @@ export class TreeTracker {
       peakToolPssMB: mb(this.peakToolPss),
       peakByRole,
       samples: this.count,
-      lifetimes: [...this.lives].map(([pid, l]) => ({ pid, ...l })).sort((a, b) => a.firstMs - b.firstMs),
+      lifetimes: [...this.replaced.map(({ pid, life }) => [pid, life] as const), ...this.lives]
+        .map(([pid, l]) => ({ pid, ...l }))
+        .sort((a, b) => a.firstMs - b.firstMs),
+      nodeCpu: [...this.nodeCpu],
     };
   }
-}
-
-export interface RedactStages {
-  /** Start to the decode of the recording (npm, the launcher, module loading, manifest). */
-  readonly startupS: number;
-  /** The decode of the recording, start to end: redact, write the master, measure (pass 1). */
-  readonly pass1S: number;
-  /** From there to the first encoder that writes a file: gain settling, anything in between. */
-  readonly prepS: number;
-  /** First file encoder's start to the last encoder's end (the web encodes). */
-  readonly encodeS: number;
-  /** After the last encoder: verification, hashes, report, renames, exit. */
-  readonly tailS: number;
-}
-
-const writesFile = (l: Lifetime): boolean => !(l.label ?? "").endsWith("-> pipe:1");
-
-/** A decode that reads a file (the recording), not a codec probe's decoder reading a pipe. */
-const readsFile = (l: Lifetime): boolean => !(l.label ?? "").includes("pipe:0 ->");
-
-/**
- * The stages of one `npm run redact` of one call, from when its ffmpeg processes were seen: the first
- * decode of a file (pass 1), then the encoders that write files. Accurate to about one sampling interval.
- * Undefined if those processes were not all seen.
- */
-export function redactStages(lifetimes: readonly Lifetime[], totalMs: number): RedactStages | undefined {
-  const decodes = lifetimes
-    .filter((l) => l.role === "ffmpeg-decode" && readsFile(l))
-    .sort((a, b) => a.firstMs - b.firstMs);
-  const d1 = decodes[0];
-  if (!d1) return undefined;
-  const encodes = lifetimes.filter((l) => l.role === "ffmpeg-encode" && l.firstMs >= d1.firstMs);
-  const fileEncodes = encodes.filter(writesFile);
-  if (fileEncodes.length === 0) return undefined;
-  const encodeStart = Math.min(...fileEncodes.map((e) => e.firstMs));
-  const encodeEnd = Math.max(...encodes.map((e) => e.lastMs));
-  const s = (ms: number): number => Math.round(ms) / 1000;
-  return {
-    startupS: s(d1.firstMs),
-    pass1S: s(d1.lastMs - d1.firstMs),
-    prepS: s(encodeStart - d1.lastMs),
-    encodeS: s(encodeEnd - encodeStart),
-    tailS: s(totalMs - encodeEnd),
-  };
 }

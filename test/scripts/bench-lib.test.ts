@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { BenchUsageError, parseBenchArgs } from "../../scripts/bench-lib/args.ts";
 import { typicalPlan } from "../../scripts/bench-lib/dsp.ts";
-import { benchManifest, benchRanges, coverage } from "../../scripts/bench-lib/manifest.ts";
+import { benchManifest, coverage, realisticRangeCount, realisticRanges } from "../../scripts/bench-lib/manifest.ts";
 import {
   classify,
   descendants,
@@ -11,7 +11,6 @@ import {
   parseStat,
   parseStatCpu,
   parseStatmRssKb,
-  redactStages,
   TreeTracker,
 } from "../../scripts/bench-lib/proctree.ts";
 import { median, summarise } from "../../scripts/bench-lib/stats.ts";
@@ -21,39 +20,68 @@ import { parseManifest } from "../../src/manifest/parse.ts";
 import { buildPlan, fitPlan } from "../../src/plan/plan.ts";
 
 describe("parseBenchArgs", () => {
-  it("defaults to 10, 30 and 60 minutes, 3 runs", () => {
+  it("defaults to every row, 1, 10 and 60 minutes, 3 runs, 50 batch calls", () => {
     expect(parseBenchArgs([])).toEqual({
-      minutes: [10, 30, 60],
+      rows: ["wav8k", "wav16k", "mp3-44k", "m4a-48k", "batch"],
+      minutes: [1, 10, 60],
       runs: 3,
-      dspSeconds: 60,
+      batchCalls: 50,
+      out: ".bench/matrix.md",
       sampleMs: 50,
       redactArgs: [],
       maxWaitS: 60,
+      dspSeconds: 0,
+      quick: false,
       help: false,
     });
   });
-  it("--quick means one minute, one run, unless told otherwise", () => {
-    expect(parseBenchArgs(["--quick"])).toMatchObject({ minutes: [1], runs: 1 });
-    expect(parseBenchArgs(["--quick", "--runs", "2"])).toMatchObject({ minutes: [1], runs: 2 });
-    expect(parseBenchArgs(["--minutes=5", "--quick"])).toMatchObject({ minutes: [5], runs: 1 });
+  it("--quick: two formats and the batch, 1 and 10 minutes, 2 runs, unless told otherwise", () => {
+    expect(parseBenchArgs(["--quick"])).toMatchObject({
+      rows: ["wav8k", "mp3-44k", "batch"],
+      minutes: [1, 10],
+      runs: 2,
+      quick: true,
+    });
+    expect(parseBenchArgs(["--quick", "--runs", "3"])).toMatchObject({ minutes: [1, 10], runs: 3 });
+    expect(parseBenchArgs(["--minutes=5", "--quick"])).toMatchObject({ minutes: [5], runs: 2 });
+    expect(parseBenchArgs(["--rows", "m4a-48k", "--quick"])).toMatchObject({ rows: ["m4a-48k"], minutes: [1, 10] });
   });
-  it("reads lists and = forms", () => {
-    expect(parseBenchArgs(["--minutes", "2,0.5", "--runs=5", "--dsp-seconds", "0"])).toMatchObject({
+  it("reads lists and = forms, dropping repeats", () => {
+    expect(parseBenchArgs(["--minutes", "2,0.5,2", "--runs=5", "--rows=batch,wav16k,batch"])).toMatchObject({
       minutes: [2, 0.5],
       runs: 5,
-      dspSeconds: 0,
+      rows: ["batch", "wav16k"],
+    });
+    expect(parseBenchArgs(["--out", "x.md", "--batch-calls", "8", "--sample-ms=20"])).toMatchObject({
+      out: "x.md",
+      batchCalls: 8,
+      sampleMs: 20,
     });
   });
   it("passes extra redact arguments through, split on spaces", () => {
     expect(parseBenchArgs(["--redact-args", " --formats  mp3 "]).redactArgs).toEqual(["--formats", "mp3"]);
-    expect(parseBenchArgs(["--redact-args=--formats=mp3", "--max-wait", "0"])).toMatchObject({
-      redactArgs: ["--formats=mp3"],
+    expect(parseBenchArgs(["--redact-args=--no-verify", "--max-wait", "0"])).toMatchObject({
+      redactArgs: ["--no-verify"],
       maxWaitS: 0,
     });
   });
-  it("refuses bad values and unknown options", () => {
-    for (const argv of [["--runs", "0"], ["--runs", "1.5"], ["--minutes", "10,x"], ["--minutes"], ["--frobnicate"]]) {
-      expect(() => parseBenchArgs(argv)).toThrow(BenchUsageError);
+  it("--help and -h", () => {
+    expect(parseBenchArgs(["--help"]).help).toBe(true);
+    expect(parseBenchArgs(["-h"]).help).toBe(true);
+  });
+  it("refuses bad values, unknown rows and unknown options", () => {
+    for (const argv of [
+      ["--runs", "0"],
+      ["--runs", "1.5"],
+      ["--minutes", "10,x"],
+      ["--minutes"],
+      ["--rows", "wav8k,flac"],
+      ["--rows", ""],
+      ["--batch-calls", "2.5"],
+      ["--out", ""],
+      ["--frobnicate"],
+    ]) {
+      expect(() => parseBenchArgs(argv), argv.join(" ")).toThrow(BenchUsageError);
     }
   });
 });
@@ -70,25 +98,38 @@ describe("stats", () => {
 });
 
 describe("bench manifests", () => {
-  it("one range per minute, alternating categories, each inside its minute", () => {
-    const ranges = benchRanges(60);
-    expect(ranges).toHaveLength(60);
-    ranges.forEach((r, m) => {
-      expect(r.category).toBe(m % 2 === 0 ? "sensitive" : "obscenity");
-      expect(r.start).toBeGreaterThanOrEqual(m * 60);
-      expect(r.start + r.duration).toBeLessThan((m + 1) * 60);
-    });
-    expect(benchRanges(1)).toHaveLength(1);
-    expect(coverage(ranges, 3600)).toBeGreaterThan(0.02);
-    expect(coverage(ranges, 3600)).toBeLessThan(0.05);
+  it("six ranges a minute up to a few dozen, both categories, inside the recording, sorted", () => {
+    expect([0.2, 1, 3, 10, 60].map(realisticRangeCount)).toEqual([6, 6, 18, 40, 40]);
+    for (const minutes of [0.2, 1, 10, 60]) {
+      const ranges = realisticRanges(minutes);
+      const written = realisticRangeCount(minutes) + Math.floor(realisticRangeCount(minutes) / 5);
+      expect(ranges).toHaveLength(written);
+      for (let k = 0; k < ranges.length; k++) {
+        const r = ranges[k] as (typeof ranges)[number];
+        expect(r.start).toBeGreaterThanOrEqual(1);
+        expect(r.start + r.duration).toBeLessThanOrEqual(minutes * 60 - 1);
+        expect(r.duration).toBeGreaterThan(0);
+        if (k > 0) expect(r.start).toBeGreaterThanOrEqual((ranges[k - 1] as typeof r).start);
+      }
+      expect(new Set(ranges.map((r) => r.category)).size).toBe(2);
+      if (minutes >= 1) expect(coverage(ranges, minutes * 60)).toBeLessThan(0.2);
+    }
+    expect(realisticRanges(10)).toEqual(realisticRanges(10));
+    expect(realisticRanges(10, 8)).not.toEqual(realisticRanges(10));
   });
-  it("is a valid manifest whose ranges fit the recording", () => {
-    const minutes = 10;
-    const text = benchManifest("bench-10m.mp3", "bench-10m", benchRanges(minutes));
-    const manifest = parseManifest(text, { file: "redactions/bench-10m.yaml", call: "bench-10m" });
-    expect(manifest.entries).toHaveLength(10);
-    const plan = fitPlan(buildPlan(manifest, 44100), manifest, minutes * 60 * 44100);
-    expect(plan.ranges).toHaveLength(10);
+  it("is a valid manifest whose ranges fit the recording; the overlapping entries merge", () => {
+    for (const [minutes, rate] of [
+      [1, 8000],
+      [10, 44100],
+      [60, 48000],
+    ] as const) {
+      const ranges = realisticRanges(minutes);
+      const text = benchManifest("x.wav", "x", ranges);
+      const manifest = parseManifest(text, { file: "redactions/x.yaml", call: "x" });
+      expect(manifest.entries).toHaveLength(ranges.length);
+      const plan = fitPlan(buildPlan(manifest, rate), manifest, minutes * 60 * rate);
+      expect(plan.ranges).toHaveLength(realisticRangeCount(minutes));
+    }
   });
 });
 
@@ -221,73 +262,6 @@ describe("TreeTracker", () => {
       { pid: 2, role: "redact", firstMs: 0, lastMs: 50 },
       { pid: 3, role: "ffmpeg-encode", firstMs: 50, lastMs: 50 },
     ]);
-  });
-  it("turns the ffmpeg lifetimes of a redact run into stages that add up to the total", () => {
-    const lifetimes = [
-      { pid: 1, role: "npm" as const, firstMs: 0, lastMs: 9900 },
-      { pid: 6, role: "ffmpeg-decode" as const, firstMs: 800, lastMs: 3000 },
-      { pid: 7, role: "ffmpeg-encode" as const, firstMs: 3100, lastMs: 9800 },
-    ];
-    const s = redactStages(lifetimes, 10000);
-    expect(s).toEqual({ startupS: 0.8, pass1S: 2.2, prepS: 0.1, encodeS: 6.7, tailS: 0.2 });
-    expect(redactStages(lifetimes.slice(0, 2), 10000)).toBeUndefined();
-  });
-  it("keeps codec probes (beside pass 1) and the checks beside the encoders out of the stage boundaries", () => {
-    const s = redactStages(
-      [
-        {
-          pid: 6,
-          role: "ffmpeg-decode",
-          label: "ffmpeg-decode pcm_s16le c.mp3 -> pipe:1",
-          firstMs: 1000,
-          lastMs: 4000,
-        },
-        {
-          pid: 7,
-          role: "ffmpeg-encode",
-          label: "ffmpeg-encode libmp3lame pipe:0 -> pipe:1",
-          firstMs: 1100,
-          lastMs: 1200,
-        },
-        {
-          pid: 8,
-          role: "ffmpeg-decode",
-          label: "ffmpeg-decode pcm_f32le pipe:0 -> pipe:1",
-          firstMs: 1100,
-          lastMs: 1200,
-        },
-        {
-          pid: 9,
-          role: "ffmpeg-encode",
-          label: "ffmpeg-encode libmp3lame pipe:0 -> c.mp3.tmp",
-          firstMs: 6000,
-          lastMs: 9000,
-        },
-        {
-          pid: 10,
-          role: "ffmpeg-encode",
-          label: "ffmpeg-encode libopus pipe:0 -> c.opus.tmp",
-          firstMs: 6000,
-          lastMs: 9500,
-        },
-        {
-          pid: 12,
-          role: "ffmpeg-decode",
-          label: "ffmpeg-decode pcm_s16le c.mp3 -> pipe:1",
-          firstMs: 6100,
-          lastMs: 7000,
-        },
-        {
-          pid: 11,
-          role: "ffmpeg-decode",
-          label: "ffmpeg-decode pcm_s16le c.mp3.tmp -> pipe:1",
-          firstMs: 9600,
-          lastMs: 9900,
-        },
-      ],
-      10000,
-    );
-    expect(s).toEqual({ startupS: 1, pass1S: 3, prepS: 2, encodeS: 3.5, tailS: 0.5 });
   });
 });
 
