@@ -261,3 +261,64 @@ export function findRecording(layout: Layout, manifest: Manifest): string {
   }
   return candidate;
 }
+
+/** The recordings in recordings/: their file names (regular files, not hidden), sorted. */
+export function listRecordings(layout: Layout): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(layout.recordingsDir);
+  } catch {
+    return [];
+  }
+  return names.filter((n) => !n.startsWith(".") && isFile(join(layout.recordingsDir, n))).sort();
+}
+
+/** The call a recording is for when no manifest names it: its file name without the extension (call4.mp3: call4). */
+export const callOfRecording = (file: string): string => file.replace(/\.[^.]*$/, "");
+
+/** Where word-timed transcripts are looked for, in order: the project's own, then the demo's. */
+export const TRANSCRIPT_FOLDERS: readonly string[] = ["transcripts", "examples/transcripts"];
+/** The formats `npm run suggest` reads, by extension. */
+const TRANSCRIPT_EXTENSIONS = ["json", "srt", "vtt"] as const;
+/** The recognisers' names a transcript may carry between the call and the extension (call2.whisper.cpp.json). */
+const TRANSCRIPT_TAGS = ["whisperx", "whisper.cpp", "whisper"] as const;
+
+/**
+ * The word-timed transcript of a call, if there is one: in transcripts/, else examples/transcripts/, the file
+ * <call>.<ext>, else <call>.<recogniser>.<ext> (ext json, srt or vtt; recogniser whisperx, whisper.cpp or
+ * whisper). Two candidates of the same rank in a folder are ambiguous (an error naming both); a link must
+ * stay inside its folder.
+ */
+export function findTranscript(layout: Layout, call: string): string | undefined {
+  checkCallName(call);
+  for (const folder of TRANSCRIPT_FOLDERS) {
+    const dir = join(layout.root, ...folder.split("/"));
+    const exact = TRANSCRIPT_EXTENSIONS.map((ext) => `${call}.${ext}`);
+    const tagged = TRANSCRIPT_TAGS.flatMap((tag) => TRANSCRIPT_EXTENSIONS.map((ext) => `${call}.${tag}.${ext}`));
+    for (const names of [exact, tagged]) {
+      const found = names.map((n) => join(dir, n)).filter(exists);
+      if (found.length > 1) {
+        throw new UsageError(
+          `several transcripts for ${call}: ${found.map((f) => display(layout, f)).join(" and ")}; keep only one`,
+          "E_TRANSCRIPT",
+        );
+      }
+      const path = found[0];
+      if (path === undefined) continue;
+      let real: string;
+      try {
+        real = realpathSync(path);
+      } catch {
+        throw new RedactError("E_IO", 1, `${display(layout, path)}: cannot read it: it is a link to nothing`);
+      }
+      if (!inside(realpathSync(dir), real)) {
+        throw new UsageError(
+          `${display(layout, path)} is a link to a file outside ${folder}/; copy the file there instead`,
+          "E_TRANSCRIPT",
+        );
+      }
+      return path;
+    }
+  }
+  return undefined;
+}
