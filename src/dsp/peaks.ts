@@ -159,7 +159,7 @@ export class PeakPyramid {
     }
   }
 
-  /** Every level, finest first, for the frames pushed. */
+  /** Every level, finest first, for the frames pushed; the stream ends here (call it once). */
   result(): { readonly frames: number; readonly levels: readonly PeakLevel[] } {
     const columns = Math.ceil(this.frames / this.finest);
     const min = new Float32Array(columns);
@@ -169,6 +169,7 @@ export class PeakPyramid {
       min.set(b.min.subarray(0, n), k * BLOCK_COLUMNS);
       max.set(b.max.subarray(0, n), k * BLOCK_COLUMNS);
     });
+    this.blocks.length = 0; // the stream has ended: its columns are in the levels now
     const levels: PeakLevel[] = [{ framesPerColumn: this.finest, min, max }];
     for (const width of this.framesPerColumn.slice(1)) {
       const below = levels[levels.length - 1] as PeakLevel;

@@ -17,7 +17,7 @@
  *   POST /api/calls/:call/preview           a range with its tone, as a WAV
  *   POST /api/calls/:call/publish           publish, with progress as server-sent events
  */
-import { createReadStream, realpathSync, statSync } from "node:fs";
+import { realpathSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { Readable } from "node:stream";
 import type { HttpBindings } from "@hono/node-server";
@@ -26,7 +26,7 @@ import { getCookie, setCookie } from "hono/cookie";
 import { streamSSE } from "hono/streaming";
 import { type ErrorCode, ManifestError, RedactError } from "../errors.ts";
 import { checkCallName } from "../project/layout.ts";
-import { isRegularFile } from "../regular-file.ts";
+import { isRegularFile, openRegular } from "../regular-file.ts";
 import { type Assets, studioPage } from "./assets.ts";
 import { type CallView, listStudioCalls, type OpenedCall, openCall, type StudioContext } from "./calls.ts";
 import { BLOCK_COLUMNS, peakBlock } from "./decode-cache.ts";
@@ -104,9 +104,19 @@ async function jsonBody(c: Context<Env>): Promise<unknown> {
   }
 }
 
-/** A file served with byte ranges (browsers seek audio with them), read-only. */
-function serveFile(c: Context<Env>, path: string, type: string): Response {
-  const size = statSync(path).size;
+/**
+ * A file served with byte ranges (browsers seek audio with them), read-only. Read from a descriptor opened
+ * first, so that a file removed meanwhile (a cache deleted by hand) is still read whole.
+ */
+async function serveFile(c: Context<Env>, path: string, type: string): Promise<Response> {
+  const file = await openRegular(path);
+  let size: number;
+  try {
+    size = (await file.stat()).size;
+  } catch (err) {
+    await file.close();
+    throw err;
+  }
   const headers: Record<string, string> = { "Content-Type": type, "Accept-Ranges": "bytes" };
   const range = /^bytes=(\d*)-(\d*)$/.exec(c.req.header("range") ?? "");
   let start = 0;
@@ -119,14 +129,18 @@ function serveFile(c: Context<Env>, path: string, type: string): Response {
       if (range[2] !== "") end = Math.min(end, Number(range[2]));
     }
     if (start > end || start >= size) {
+      await file.close();
       return c.body(null, 416, { "Content-Range": `bytes */${size}` });
     }
     status = 206;
     headers["Content-Range"] = `bytes ${start}-${end}/${size}`;
   }
   headers["Content-Length"] = String(size === 0 ? 0 : end - start + 1);
-  if (c.req.method === "HEAD" || size === 0) return c.body(null, status, headers);
-  const stream = Readable.toWeb(createReadStream(path, { start, end })) as ReadableStream;
+  if (c.req.method === "HEAD" || size === 0) {
+    await file.close();
+    return c.body(null, status, headers);
+  }
+  const stream = Readable.toWeb(file.createReadStream({ start, end, autoClose: true })) as ReadableStream;
   return c.body(stream, status, headers);
 }
 
@@ -143,7 +157,11 @@ export function studioApp(o: AppOptions): Hono<Env> {
   };
   const audioOf = async (call: string) => {
     checkCallName(call);
-    const known = opened.get(call) ?? (await open(call));
+    let known = opened.get(call);
+    // Opened before, unless its cache has been deleted since (it may be at any time): then decoded again.
+    if (!known?.audio || !isRegularFile(known.audio.wavPath) || !isRegularFile(known.audio.peaksPath)) {
+      known = await open(call);
+    }
     if (!known.audio) {
       throw new RedactError("E_RECORDING", 1, known.view.problems[0]?.message ?? `${call} has no decoded recording`);
     }
@@ -285,13 +303,8 @@ export function studioApp(o: AppOptions): Hono<Env> {
     if ((end as number) - (start as number) > MAX_PREVIEW_SECONDS * audio.meta.sampleRate) {
       throw new RedactError("E_USAGE", 2, `a preview is at most ${MAX_PREVIEW_SECONDS} s long; choose a shorter range`);
     }
-    const { checked, file } = checkDraft(o.layout, call, audio, readDraft(body.draft));
-    if (!checked.plan) {
-      throw new DraftRejected(
-        checked.errors.map((e) => ({ pos: { file, line: 1, col: 1 }, field: e.field, message: e.message })),
-        checked.errors,
-      );
-    }
+    const { checked } = checkDraft(o.layout, call, audio, readDraft(body.draft));
+    if (!checked.plan) throw new DraftRejected(checked.issues, checked.errors);
     const preview = await renderTonePreview(audio, checked.plan, { start: start as number, end: end as number });
     return c.body(new Uint8Array(preview.wav), 200, {
       "Content-Type": "audio/wav",

@@ -14,6 +14,7 @@ import { formatExactClock } from "../manifest/time-text.ts";
 import type { Manifest } from "../manifest/types.ts";
 import { sha256File } from "../media/hash.ts";
 import { planSource, type SourcePlan } from "../media/source.ts";
+import { buildPlan, fitPlan } from "../plan/plan.ts";
 import {
   callOfRecording,
   checkCallName,
@@ -37,7 +38,7 @@ import { prepareCall } from "../publish/redact-call.ts";
 import { coveredBy, suggest } from "../suggest/suggest.ts";
 import { parseTranscript } from "../suggest/transcript.ts";
 import { listOut } from "../verify/inventory.ts";
-import { BLOCK_COLUMNS, type DecodedAudio, decodeCached } from "./decode-cache.ts";
+import { BLOCK_COLUMNS, cachedLength, type DecodedAudio, decodeCached } from "./decode-cache.ts";
 import { checkText, entryId, type ShownIssue } from "./draft.ts";
 
 export interface StudioContext {
@@ -170,6 +171,9 @@ export async function listStudioCalls(ctx: StudioContext): Promise<CallSummary[]
         out.push({ ...about, state: "problems", detail: firstLine(siteError as RedactError) });
         continue;
       }
+      // Ranges against the recording (past its end, overlapping), when it has been decoded before.
+      const known = cachedLength(layout, await hashOf(prepared.recordingPath, prepared.recordingDisplay));
+      if (known) fitPlan(buildPlan(prepared.manifest, known.sampleRate), prepared.manifest, known.frames);
       const published = await publishedState(ctx, call, site);
       out.push({ ...about, state: published.state, detail: published.detail });
     } catch (err) {

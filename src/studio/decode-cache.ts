@@ -10,14 +10,15 @@
  *
  * The cache is private (it is the recording, decoded) and can be deleted at any time.
  */
-import { closeSync, mkdirSync, readSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, readSync, statSync, writeFileSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { PeakPyramid } from "../dsp/peaks.ts";
 import { RedactError } from "../errors.ts";
 import { openDecoder } from "../media/decode.ts";
 import { frameBytes } from "../media/pcm.ts";
 import type { SourcePlan } from "../media/source.ts";
-import { parseWavHeader, readFileHead, WavFileWriter } from "../media/wav.ts";
+import { wavHeader } from "../media/wav.ts";
 import { OutputSet } from "../project/atomic.ts";
 import { type Layout, locksDir } from "../project/layout.ts";
 import { acquireLock } from "../project/lock.ts";
@@ -28,6 +29,8 @@ import { isRegularFile, openRegularSync, readRegularFileSync } from "../regular-
 export const PEAK_LEVELS: readonly number[] = [64, 256, 1024, 4096, 16384, 65536];
 /** Columns per block served to the page (a block is 4 bytes a column). */
 export const BLOCK_COLUMNS = 8192;
+/** A WAV file's data cannot be longer (its sizes are 32-bit). */
+const MAX_WAV_BYTES = 0xffffffff - 64;
 /** Bumped when the files' layout changes: an older cache is made again. */
 const CACHE_VERSION = 1;
 
@@ -85,7 +88,9 @@ function readCache(
     meta.ffmpeg !== want.ffmpeg ||
     meta.acceptDecodeErrors !== want.acceptDecodeErrors ||
     !isRegularFile(wavPath) ||
-    !isRegularFile(peaksPath)
+    !isRegularFile(peaksPath) ||
+    statSync(wavPath).size !== meta.dataOffset + meta.frames * frameBytes(meta.channels) ||
+    statSync(peaksPath).size !== meta.levels.reduce((n, l) => n + 4 * l.columns, 0)
   ) {
     return undefined;
   }
@@ -133,47 +138,65 @@ async function decode(req: DecodeRequest): Promise<DecodedAudio> {
       const wavTmp = outputs.temp("audio.wav");
       const decoder = await openDecoder(source);
       const pyramid = new PeakPyramid(PEAK_LEVELS);
-      const writer = await WavFileWriter.create(wavTmp, decoder.format);
+      const file = await open(wavTmp, "wx");
       let frames = 0;
+      // Writes are queued (a few at a time) while the peaks of the next chunks are taken: no fsync, the
+      // cache is made again if it is found incomplete (its sizes are checked when it is read).
+      const writing = new Set<Promise<unknown>>();
       try {
+        const header = wavHeader(decoder.format, 0);
+        let at = header.length;
         for await (const chunk of decoder.chunks()) {
-          await writer.write(chunk.interleaved);
+          if (at + chunk.interleaved.length > MAX_WAV_BYTES) {
+            throw new RedactError(
+              "E_RECORDING",
+              1,
+              `${source.display} is too long for the studio: its decode is over 4 GiB`,
+            );
+          }
+          const w = file.write(chunk.interleaved, 0, chunk.interleaved.length, at);
+          writing.add(w);
+          w.finally(() => writing.delete(w)).catch(() => {});
+          at += chunk.interleaved.length;
           pyramid.push(chunk.planar);
           frames = chunk.offset + (chunk.planar[0]?.length ?? 0);
           req.onFrames?.(frames);
+          if (writing.size >= 8) await Promise.race(writing);
         }
-        await writer.close();
+        await Promise.all(writing);
+        await file.write(wavHeader(decoder.format, at - header.length), 0, header.length, 0);
       } catch (err) {
         decoder.cancel();
-        await writer.abort();
         throw err;
+      } finally {
+        await Promise.allSettled([...writing]);
+        await file.close();
       }
       if (frames === 0) throw new RedactError("E_DECODE", 1, `${source.display}: the recording has no audio samples`);
       const peaks = pyramid.result();
+      // All levels in one buffer, as int16 pairs (peaks are exact int16 values / 32768).
       const levels: CacheLevel[] = [];
       let offset = 0;
-      const parts: Buffer[] = [];
       for (const level of peaks.levels) {
-        const columns = level.min.length;
-        const bytes = Buffer.alloc(columns * 4);
-        for (let c = 0; c < columns; c++) {
-          bytes.writeInt16LE(Math.round((level.min[c] as number) * 32768), 4 * c);
-          bytes.writeInt16LE(Math.round((level.max[c] as number) * 32768), 4 * c + 2);
-        }
-        parts.push(bytes);
-        levels.push({ framesPerColumn: level.framesPerColumn, columns, offset });
-        offset += bytes.length;
+        levels.push({ framesPerColumn: level.framesPerColumn, columns: level.min.length, offset });
+        offset += 4 * level.min.length;
       }
-      writeFileSync(outputs.temp("peaks.bin"), Buffer.concat(parts));
-      const head = parseWavHeader(readFileHead(wavTmp));
-      if (head.kind !== "ok") throw new Error(`the cached decode's header cannot be read (${head.kind})`);
+      const bytes = Buffer.alloc(offset);
+      peaks.levels.forEach((level, i) => {
+        let at = (levels[i] as CacheLevel).offset;
+        for (let c = 0; c < level.min.length; c++, at += 4) {
+          bytes.writeInt16LE(Math.round((level.min[c] as number) * 32768), at);
+          bytes.writeInt16LE(Math.round((level.max[c] as number) * 32768), at + 2);
+        }
+      });
+      writeFileSync(outputs.temp("peaks.bin"), bytes);
       const meta: CacheMeta = {
         version: CACHE_VERSION,
         ...want,
         sampleRate: decoder.format.sampleRate,
         channels: decoder.format.channels,
         frames,
-        dataOffset: head.dataOffset,
+        dataOffset: wavHeader(decoder.format, 0).length,
         levels,
       };
       writeFileSync(outputs.temp("meta.json"), `${JSON.stringify(meta, null, 2)}\n`);
@@ -247,7 +270,16 @@ export function peakBlock(audio: DecodedAudio, level: number, block: number): Bu
   return readAt(audio.peaksPath, l.offset + first * 4, count * 4);
 }
 
-/** For tests and measurements: is this recording's decode in the cache? */
-export function isCached(layout: Layout, sha256: string): boolean {
-  return isRegularFile(join(layout.privateDir, "cache", sha256, "meta.json"));
+/** What the cache says of a recording's decode (its rate and exact length), if it has been decoded before. */
+export function cachedLength(layout: Layout, sha256: string): { sampleRate: number; frames: number } | undefined {
+  try {
+    const meta = JSON.parse(
+      readRegularFileSync(join(layout.privateDir, "cache", sha256, "meta.json"), 1 << 16).toString("utf8"),
+    ) as Partial<CacheMeta>;
+    if (meta.version !== CACHE_VERSION || meta.sha256 !== sha256) return undefined;
+    if (!Number.isSafeInteger(meta.sampleRate) || !Number.isSafeInteger(meta.frames)) return undefined;
+    return { sampleRate: meta.sampleRate as number, frames: meta.frames as number };
+  } catch {
+    return undefined;
+  }
 }

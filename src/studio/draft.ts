@@ -179,6 +179,8 @@ export interface Checked {
   readonly plan?: Plan;
   readonly errors: readonly ShownIssue[];
   readonly warnings: readonly ShownIssue[];
+  /** The errors as the parser and the plan give them (located in the text checked). */
+  readonly issues: readonly ManifestIssue[];
 }
 
 const ENTRY_FIELD = /^redactions\[(\d+)\]/;
@@ -208,14 +210,18 @@ export function checkText(
   try {
     manifest = parseManifest(text, where);
   } catch (err) {
-    if (err instanceof ManifestError) return { errors: err.issues.map((i) => shown(i, ids)), warnings: [] };
+    if (err instanceof ManifestError) {
+      return { errors: err.issues.map((i) => shown(i, ids)), warnings: [], issues: err.issues };
+    }
     throw err;
   }
   let plan: Plan;
   try {
     plan = fitPlan(buildPlan(manifest, rate), manifest, frames);
   } catch (err) {
-    if (err instanceof ManifestError) return { manifest, errors: err.issues.map((i) => shown(i, ids)), warnings: [] };
+    if (err instanceof ManifestError) {
+      return { manifest, errors: err.issues.map((i) => shown(i, ids)), warnings: [], issues: err.issues };
+    }
     throw err;
   }
   const warnings = planWarnings(plan, frames).map((w: PlanWarning) => ({
@@ -223,5 +229,5 @@ export function checkText(
     kind: w.kind,
     entries: w.entries.map((n) => ids[n - 1]).filter((id): id is string => id !== undefined),
   }));
-  return { manifest, plan, errors: [], warnings };
+  return { manifest, plan, errors: [], warnings, issues: [] };
 }

@@ -98,15 +98,7 @@ export async function saveDraft(layout: Layout, call: string, audio: DecodedAudi
   const lock = await acquireLock(locksDir(layout), call, { wait: false });
   try {
     const { applied, checked, path, file } = checkDraft(layout, call, audio, draft);
-    if (checked.errors.length > 0) {
-      throw new DraftRejected(
-        checked.errors.map((e) => {
-          const [, line, col] = /:(\d+):(\d+)$/.exec(e.where) ?? [];
-          return { pos: { file, line: Number(line ?? 1), col: Number(col ?? 1) }, field: e.field, message: e.message };
-        }),
-        checked.errors,
-      );
-    }
+    if (checked.errors.length > 0) throw new DraftRejected(checked.issues, checked.errors);
     if (applied.changed || draft.base === "") writeTextAtomically(path, applied.text, file);
   } finally {
     lock.release();

@@ -341,6 +341,26 @@ function studioInChromium(): void {
     expect(samples(last)).toEqual([RATE, 2 * RATE + 5]);
   });
 
+  it("gives a recording without a manifest one on its first save, and warns of a range at its very start", async () => {
+    await page.goto(`${studio.origin}/calls/call8`);
+    await page.waitForSelector("#wave[data-ready='true']", { timeout: 60_000 });
+    expect(await page.locator(".files").textContent()).toContain("redactions/call8.yaml (not written yet)");
+    await page.locator("#wave").focus();
+    await page.keyboard.press("Home");
+    await page.keyboard.press("i");
+    for (let i = 0; i < 10; i++) await page.keyboard.press("ArrowRight"); // 10 ms (80 samples at 8 kHz) each
+    await page.keyboard.press("o");
+    await page.locator("#ranges .issues .warning").waitFor();
+    expect(await page.locator("#ranges .issues .warning").textContent()).toContain("starts in the first 10 ms");
+    await page.keyboard.press("Control+s");
+    await waitSaved();
+    expect(project.read("redactions/call8.yaml").toString("utf8")).toBe(
+      "# yaml-language-server: $schema=../schema/manifest.schema.json\n" +
+        "# Made in the studio (npm run studio); edit it there or in any editor.\n" +
+        'redactions:\n  - start: "0:00.000"\n    end: "0:00.100"\n    category: sensitive\n',
+    );
+  });
+
   it("fits a phone's width", async () => {
     const phone = await context.newPage();
     await phone.setViewportSize({ width: 390, height: 844 });

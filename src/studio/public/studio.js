@@ -153,6 +153,7 @@ async function showCall(call) {
     status.textContent = `Decoding the recording as npm run redact does (once; it is kept for next time)… ${clock(data.frames / 1000, 0)}`;
     if (data.expected) progress.value = Math.min(1, data.frames / data.expected);
   });
+  performance.mark("studio-view"); // for scripts/bench-studio.ts: the server's part is done
   loadView(view);
   await renderCall();
 }
@@ -367,6 +368,7 @@ async function renderCall() {
   renderLoupe();
   showPosition();
   waveEl.dataset.ready = "true";
+  performance.mark("studio-drawn");
 }
 
 /** An entry's samples from its region after a drag: only the side moved (a whole move keeps the length). */
