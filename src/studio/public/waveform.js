@@ -249,7 +249,10 @@ export class Wave {
     });
   }
 
-  /** One canvas of the detail view: which frames it covers follows from where wavesurfer put it. */
+  /**
+   * One canvas of the detail view: which frames it covers follows from where wavesurfer put it (it sets the
+   * canvas's left and width before calling renderFunction; package.json pins the version that does).
+   */
   draw(ctx) {
     const canvas = ctx.canvas;
     const total = this.ws?.getWrapper().clientWidth || canvas.width;
