@@ -190,10 +190,6 @@ export class Wave {
       renderFunction: (_peaks, ctx) => this.draw(ctx),
       plugins: [
         this.regions,
-        TimelinePlugin.create({
-          height: 20,
-          formatTimeCallback: (s) => clock(s, s < 60 && this.pxPerSec() > 400 ? 3 : 0).replace(/\.0+$/, ""),
-        }),
         MinimapPlugin.create({
           container: this.el.overview,
           height: 44,
@@ -210,7 +206,38 @@ export class Wave {
       this.ws.once("ready", resolve);
       this.ws.once("error", reject);
     });
+    this.fitTimeline();
+    this.ws.on("zoom", () => this.fitTimeline());
     return this;
+  }
+
+  /**
+   * The timeline, with notches and labels spaced for the zoom: wavesurfer.js's own spacing stops at one
+   * notch a second, which shows none when a second is thousands of pixels wide. Made again when it changes.
+   * (Zoomed in very far on a long call, notches are still sparse: the loupe and the position give the time.)
+   */
+  fitTimeline() {
+    const px = this.pxPerSec();
+    if (!px) return;
+    const steps = [];
+    for (let e = -5; e <= 3; e++) for (const m of [1, 2, 5]) steps.push(m * 10 ** e);
+    steps.push(1800, 3600);
+    // The plugin makes an element per notch over the whole call: at most 10,000 of them.
+    const notch = steps.find((v) => v * px >= 10 && this.duration / v <= 10_000) ?? 3600;
+    const label = notch * (notch * 5 * px >= 70 ? 5 : 10);
+    if (this.timeline && this.timelineLabel === label) return;
+    this.timeline?.destroy();
+    this.timelineLabel = label;
+    const decimals = Math.max(0, Math.min(6, Math.ceil(-Math.log10(label) - 1e-9)));
+    this.timeline = this.ws.registerPlugin(
+      TimelinePlugin.create({
+        height: 20,
+        timeInterval: notch,
+        primaryLabelInterval: label,
+        secondaryLabelInterval: label,
+        formatTimeCallback: (s) => clock(s, decimals),
+      }),
+    );
   }
 
   /** Pixels per second the waveform is drawn at now. */
