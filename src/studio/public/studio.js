@@ -290,7 +290,6 @@ async function renderCall() {
     call: S.view.call,
     recording: S.view.recording,
     nonce,
-    colours: S.view.categories,
     elements: {
       wave: document.getElementById("wave"),
       overview: document.getElementById("overview"),

@@ -113,9 +113,9 @@ function drawColumns(ctx, extentAt, gain) {
   }
 }
 
-/** The waveform of one call. `handlers` get the wavesurfer events the page needs. */
+/** The waveform of one call: the player, its regions, and the drawing of its canvases. */
 export class Wave {
-  constructor({ call, recording, nonce, elements, colours, height }) {
+  constructor({ call, recording, nonce, elements, height }) {
     this.height = height;
     this.call = call;
     this.rec = recording;
@@ -126,7 +126,6 @@ export class Wave {
     this.gain = 1;
     this.store = new PeakStore(call, recording, () => this.redrawSoon());
     this.overview = null;
-    this.colours = colours;
     this.nonce = nonce;
     this.ws = null;
     this.regions = null;
