@@ -179,6 +179,8 @@ async function main(): Promise<void> {
     await a.page.close();
     const b = await open();
     await b.page.close();
+    // A closed tab's audio download winds down for a moment: let it, before the next round measures.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
     rounds.push({
       decode,
       serverOpen,

@@ -213,7 +213,10 @@ export function studioApp(o: AppOptions): Hono<Env> {
   };
   app.get("/", page);
   app.get("/calls/:call", (c) => {
-    checkCallName(c.req.param("call"));
+    const call = c.req.param("call");
+    checkCallName(call);
+    // The decode starts now, while the page loads its scripts: its request for the call joins it.
+    open(call).catch(() => {}); // what goes wrong is told to that request
     return page(c);
   });
   app.get("/static/:file", (c) => {

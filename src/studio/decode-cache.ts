@@ -62,7 +62,11 @@ export interface DecodedAudio {
   readonly meta: CacheMeta;
 }
 
-const inFlight = new Map<string, Promise<DecodedAudio>>();
+/** Decodes in progress, each with everyone waiting for its progress. */
+const inFlight = new Map<
+  string,
+  { readonly done: Promise<DecodedAudio>; readonly listeners: Set<(f: number) => void> }
+>();
 
 const files = (dir: string) => ({
   wavPath: join(dir, "audio.wav"),
@@ -102,7 +106,7 @@ export interface DecodeRequest {
   readonly source: SourcePlan;
   /** SHA-256 of the recording's bytes: the cache's key. */
   readonly sha256: string;
-  /** Told the frames decoded so far, now and then, during a decode. */
+  /** Told the frames decoded so far during a decode (whoever started it: a second caller joins it). */
   readonly onFrames?: (frames: number) => void;
 }
 
@@ -114,13 +118,22 @@ export function decodeCached(req: DecodeRequest): Promise<DecodedAudio> {
   const key = `${req.sha256}/${req.source.acceptDecodeErrors}`;
   let running = inFlight.get(key);
   if (!running) {
-    running = decode(req).finally(() => inFlight.delete(key));
+    const listeners = new Set<(f: number) => void>();
+    const done = decode(req, (frames) => {
+      for (const l of listeners) l(frames);
+    }).finally(() => inFlight.delete(key));
+    running = { done, listeners };
     inFlight.set(key, running);
   }
-  return running;
+  const { onFrames } = req;
+  if (onFrames) {
+    running.listeners.add(onFrames);
+    void running.done.finally(() => running.listeners.delete(onFrames)).catch(() => {});
+  }
+  return running.done;
 }
 
-async function decode(req: DecodeRequest): Promise<DecodedAudio> {
+async function decode(req: DecodeRequest, onFrames: (frames: number) => void): Promise<DecodedAudio> {
   const { layout, source, sha256 } = req;
   const dir = join(layout.privateDir, "cache", sha256);
   const want = { sha256, ffmpeg: (await ffmpegIdentity()).sha256, acceptDecodeErrors: source.acceptDecodeErrors };
@@ -160,7 +173,7 @@ async function decode(req: DecodeRequest): Promise<DecodedAudio> {
           at += chunk.interleaved.length;
           pyramid.push(chunk.planar);
           frames = chunk.offset + (chunk.planar[0]?.length ?? 0);
-          req.onFrames?.(frames);
+          onFrames(frames);
           if (writing.size >= 8) await Promise.race(writing);
         }
         await Promise.all(writing);

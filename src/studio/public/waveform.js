@@ -207,6 +207,7 @@ export class Wave {
     });
     this.fitTimeline();
     this.ws.on("zoom", () => this.fitTimeline());
+    this.ws.on("resize", () => this.fitTimeline());
     return this;
   }
 
@@ -218,12 +219,14 @@ export class Wave {
   fitTimeline() {
     const px = this.pxPerSec();
     if (!px) return;
+    // Steps of 1, 2, 5 under a second, then as clocks count: seconds, minutes.
     const steps = [];
-    for (let e = -5; e <= 3; e++) for (const m of [1, 2, 5]) steps.push(m * 10 ** e);
-    steps.push(1800, 3600);
+    for (let e = -5; e < 0; e++) for (const m of [1, 2, 5]) steps.push(m * 10 ** e);
+    steps.push(1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200);
+    const us = (v) => Math.round(v * 1e6);
     // The plugin makes an element per notch over the whole call: at most 10,000 of them.
-    const notch = steps.find((v) => v * px >= 10 && this.duration / v <= 10_000) ?? 3600;
-    const label = notch * (notch * 5 * px >= 70 ? 5 : 10);
+    const notch = steps.find((v) => v * px >= 10 && this.duration / v <= 10_000) ?? 7200;
+    const label = steps.find((v) => v * px >= 70 && us(v) % us(notch) === 0) ?? notch * 10;
     if (this.timeline && this.timelineLabel === label) return;
     this.timeline?.destroy();
     this.timelineLabel = label;
