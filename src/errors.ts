@@ -18,6 +18,7 @@ export type ErrorCode =
   | "E_FFMPEG" // ffmpeg missing or failed
   | "E_IO" // disk error
   | "E_BUSY" // another run holds the call's lock (and this one was told not to wait)
+  | "E_CHANGED" // a file changed on disk since it was read to be edited (the studio will not overwrite it)
   | "E_VERIFY" // a published file failed verification (src/verify)
   | "E_LABELS" // an Audacity label file that cannot be read (located issues)
   | "E_TRANSCRIPT" // a transcript that cannot be read or has no word timings (located issues)

@@ -6,12 +6,12 @@
 import { RedactError } from "../errors.ts";
 import { listCalls, projectLayout } from "../project/layout.ts";
 import { loadSiteSettings } from "../project/site-settings.ts";
+import { runSettings } from "../publish/batch.ts";
 import { inspectCall, type PreparedCall, prepareCall } from "../publish/redact-call.ts";
 import { inShard, type Shard } from "../publish/shard.ts";
 import { feedMessage, rebuildFeed } from "../publish/site-feed.ts";
 import { indexIsDue, rebuildIndex } from "../publish/site-index.ts";
 import { checkRepeats } from "../publish/transcript/publish.ts";
-import { fastPathsOn } from "../publish/web/fast.ts";
 import { TOOL } from "../version.ts";
 import { HELP, parseArgs } from "./args.ts";
 import { runBatch, type Unprepared } from "./batch.ts";
@@ -69,8 +69,6 @@ async function main(argv: readonly string[]): Promise<ExitStatus> {
   if (failures.some((f) => f.exitCode === 2)) return 2;
   // Redacting: concurrent calls, skipping unchanged ones, a summary at the end (batch.ts).
   if (!opts.check) {
-    // The site's address only makes the feed's links: changing it republishes no call.
-    const { file: _, url: _url, ...siteValues } = site;
     let statuses: readonly string[] = [];
     const code = await runBatch(layout, names, prepared, unprepared, {
       afterCalls: (outcomes) => {
@@ -80,16 +78,12 @@ async function main(argv: readonly string[]): Promise<ExitStatus> {
       quiet: opts.quiet,
       ...(opts.jobs === undefined ? {} : { jobs: opts.jobs }),
       // What changes the outputs beyond the manifest: part of each private record's fingerprint.
-      // (--no-verify too: a call published unverified is verified by the next run that verifies.)
-      settings: {
-        formats: opts.formats?.join(",") ?? "",
-        site: JSON.stringify(siteValues),
-        ...(opts.verify ? {} : { verify: "off" }),
-        // A decode that would be refused is published as it decodes: not what a run without it writes.
-        ...(opts.acceptDecodeErrors ? { decodeErrors: "accepted" } : {}),
-        // The speed paths off (CALL_REDACTOR_FAST=0, for measuring them) give other bytes for long recordings.
-        ...(fastPathsOn() ? {} : { fast: "off" }),
-      },
+      settings: runSettings({
+        site,
+        ...(opts.formats ? { formats: opts.formats } : {}),
+        verify: opts.verify,
+        acceptDecodeErrors: opts.acceptDecodeErrors,
+      }),
       publish: {
         site,
         ...(opts.formats ? { formats: opts.formats } : {}),

@@ -23,16 +23,24 @@ const STOP_SIGNALS: ReadonlyArray<readonly [NodeJS.Signals, number]> = [
   ["SIGTERM", 143], // kill, a CI runner or Kubernetes stopping the job
 ];
 
-function onSignal(signal: NodeJS.Signals): void {
+/** How a command ends when it is stopped by a signal. */
+export interface StopOptions {
+  /** What it prints (default: that no outputs were changed). */
+  readonly message?: (signal: NodeJS.Signals) => string;
+  /** Its exit status (default: the shell's, 128 + the signal's number). */
+  readonly status?: ExitStatus;
+}
+
+function onSignal(signal: NodeJS.Signals, stop: StopOptions): void {
   killAllFfmpeg();
   discardAllOutputs();
   releaseAllLocks();
-  process.stderr.write(`\ninterrupted (${signal}): no outputs were changed\n`);
-  process.exit(STOP_SIGNALS.find(([s]) => s === signal)?.[1] ?? 1);
+  process.stderr.write(stop.message?.(signal) ?? `\ninterrupted (${signal}): no outputs were changed\n`);
+  process.exit(stop.status ?? STOP_SIGNALS.find(([s]) => s === signal)?.[1] ?? 1);
 }
 
-export function runCommand(main: (argv: readonly string[]) => Promise<ExitStatus>): void {
-  for (const [signal] of STOP_SIGNALS) process.once(signal, onSignal);
+export function runCommand(main: (argv: readonly string[]) => Promise<ExitStatus>, stop: StopOptions = {}): void {
+  for (const [signal] of STOP_SIGNALS) process.once(signal, (s: NodeJS.Signals) => onSignal(s, stop));
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err: unknown) => {

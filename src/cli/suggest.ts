@@ -4,19 +4,17 @@
  * with --labels, an Audacity label file beside it): nothing is redacted until the person copies
  * the entries they accept into the manifest. Signals and exit codes: run.ts.
  */
-import { readdirSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
-import { ManifestError, UsageError } from "../errors.ts";
+import { UsageError } from "../errors.ts";
 import { writeLabels } from "../labels/audacity.ts";
 import { oneLine } from "../manifest/edit.ts";
-import { compareExact } from "../manifest/time.ts";
 import { formatExactClock } from "../manifest/time-text.ts";
 import { writeTextAtomically } from "../project/atomic.ts";
 import { display, projectLayout } from "../project/layout.ts";
 import { readInputText, readManifestFile } from "../project/manifest-file.ts";
 import { loadTranscript } from "../project/transcript-file.ts";
-import { type ListPattern, parseList } from "../suggest/lists.ts";
-import { PHONE_DIGITS, type Proposal, suggest } from "../suggest/suggest.ts";
+import { listsDir, readWordLists } from "../project/word-lists.ts";
+import { coveredBy, PHONE_DIGITS, type Proposal, suggest } from "../suggest/suggest.ts";
 import { parseTranscript, type Transcript } from "../suggest/transcript.ts";
 import { callRepeats } from "../transcript/repeats.ts";
 import { asTyped } from "./invocation.ts";
@@ -88,35 +86,6 @@ function parseSuggestArgs(argv: readonly string[]): SuggestArgs | "help" {
   return { call, ...(transcript === undefined ? {} : { transcript }), labels, minDigits };
 }
 
-/** The lists in redactions/lists/, sorted by name. */
-function readLists(listsDir: string, shownDir: string, categories: ReadonlySet<string>): ListPattern[] {
-  let names: string[];
-  try {
-    names = readdirSync(listsDir)
-      .filter((n) => n.endsWith(".txt"))
-      .sort();
-  } catch {
-    return [];
-  }
-  const out: ListPattern[] = [];
-  for (const name of names) {
-    const shown = `${shownDir}/${name}`;
-    const patterns = parseList(readInputText(join(listsDir, name), shown), shown);
-    const category = patterns[0]?.category;
-    if (category !== undefined && !categories.has(category)) {
-      throw new ManifestError([
-        {
-          pos: { file: shown, line: 1, col: 1 },
-          field: "category",
-          message: `unknown category "${category}"; use one of ${[...categories].join(", ")} (or define it under categories: in the manifest)`,
-        },
-      ]);
-    }
-    out.push(...patterns);
-  }
-  return out;
-}
-
 function suggestionsYaml(call: string, source: string, manifestFile: string, proposals: readonly Proposal[]): string {
   const lines = [
     `# Suggestions for ${call}, from ${source} (npm run suggest).`,
@@ -172,15 +141,10 @@ async function main(argv: readonly string[]): Promise<ExitStatus> {
     transcriptName = own.display;
     transcript = own.transcript;
   }
-  const listsDir = join(layout.redactionsDir, "lists");
-  const patterns = readLists(listsDir, display(layout, listsDir), categories);
+  const patterns = readWordLists(layout, categories);
 
   const all = suggest(transcript.words, patterns, { minDigits: args.minDigits });
-  const covered = (p: Proposal): boolean =>
-    mf.manifest.entries.some(
-      (e) => e.category === p.category && compareExact(e.start, p.start) <= 0 && compareExact(p.end, e.end) <= 0,
-    );
-  const fresh = all.filter((p) => !covered(p));
+  const fresh = all.filter((p) => !coveredBy(mf.manifest.entries, p));
 
   const yamlPath = join(layout.redactionsDir, `${args.call}.suggested.yaml`);
   const yamlShown = display(layout, yamlPath);
@@ -197,7 +161,9 @@ async function main(argv: readonly string[]): Promise<ExitStatus> {
   const already = all.length - fresh.length;
   const lines = [
     `${transcriptName}: ${transcript.words.length} words (${transcript.format}), ${patterns.length} list patterns` +
-      (patterns.length === 0 ? ` (no lists in ${display(layout, listsDir)}/: only runs of digits are looked for)` : ""),
+      (patterns.length === 0
+        ? ` (no lists in ${display(layout, listsDir(layout))}/: only runs of digits are looked for)`
+        : ""),
     `${written.join(", ")}: ${fresh.length} proposal${fresh.length === 1 ? "" : "s"}` +
       (already > 0 ? ` (${already} more already in ${mf.display})` : ""),
     ...fresh.map(

@@ -5,6 +5,7 @@
  * is written, so reading the text back gives the same exact value.
  */
 import type { ExactSeconds } from "../units.ts";
+import { exact, toSampleIndex } from "./time.ts";
 
 /** The decimal digits of num/den: whole part and fraction digits (at least `minDecimals`). */
 function decimalParts(t: ExactSeconds, minDecimals: number): { whole: bigint; fraction: string } {
@@ -44,4 +45,20 @@ export function formatExactClock(t: ExactSeconds): string {
   const s = (whole % 60n).toString().padStart(2, "0");
   const tail = `${s}.${fraction}`;
   return h > 0n ? `${h}:${m.toString().padStart(2, "0")}:${tail}` : `${m}:${tail}`;
+}
+
+/**
+ * The shortest decimal time, with 3 decimals or more, that names sample `sample` at `rate`: reading it back
+ * (round(t × rate), halves up) gives that sample exactly. 5 decimals always do at 44.1 kHz, 6 at 192 kHz.
+ */
+export function timeOfSample(sample: number, rate: number): ExactSeconds {
+  if (!Number.isSafeInteger(sample) || sample < 0) throw new RangeError(`timeOfSample: bad sample ${sample}`);
+  if (!Number.isSafeInteger(rate) || rate <= 0) throw new RangeError(`timeOfSample: bad rate ${rate}`);
+  const r = BigInt(rate);
+  for (let digits = 3; ; digits++) {
+    const scale = 10n ** BigInt(digits);
+    const num = (2n * BigInt(sample) * scale + r) / (2n * r); // round(sample / rate × scale), halves up
+    const t = exact(num, scale);
+    if (toSampleIndex(t, rate) === sample) return t;
+  }
 }

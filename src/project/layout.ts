@@ -277,7 +277,10 @@ export interface TranscriptFile {
  * A `transcript:` path or link that leaves transcripts/ is refused (exit 2), like `recording:`; a
  * `transcript:` naming nothing, or two files that could be the call's, are errors too. Nothing is read.
  */
-export function findTranscript(layout: Layout, manifest: Manifest): TranscriptFile | undefined {
+export function findTranscript(
+  layout: Layout,
+  manifest: Pick<Manifest, "call" | "file" | "transcript">,
+): TranscriptFile | undefined {
   const dir = layout.transcriptsDir;
   let candidate: string;
   const given = manifest.transcript;
@@ -349,3 +352,17 @@ export function findTranscript(layout: Layout, manifest: Manifest): TranscriptFi
   }
   return { path: candidate, display: display(layout, candidate) };
 }
+
+/** The recordings in recordings/: their file names (regular files, not hidden), sorted. */
+export function listRecordings(layout: Layout): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(layout.recordingsDir);
+  } catch {
+    return [];
+  }
+  return names.filter((n) => !n.startsWith(".") && isFile(join(layout.recordingsDir, n))).sort();
+}
+
+/** The call a recording is for when no manifest names it: its file name without the extension (call4.mp3: call4). */
+export const callOfRecording = (file: string): string => file.replace(/\.[^.]*$/, "");

@@ -25,7 +25,10 @@ export interface LoadedTranscript {
 }
 
 /** The call's transcript, read and parsed; undefined when the call has none. */
-export function loadTranscript(layout: Layout, manifest: Manifest): LoadedTranscript | undefined {
+export function loadTranscript(
+  layout: Layout,
+  manifest: Pick<Manifest, "call" | "file" | "transcript">,
+): LoadedTranscript | undefined {
   const found = findTranscript(layout, manifest);
   if (!found) return undefined;
   let bytes: Buffer;

@@ -9,8 +9,8 @@
  */
 import { availableParallelism } from "node:os";
 import { RedactError } from "../errors.ts";
-import { chooseFormats } from "../manifest/formats.ts";
-import { DEFAULT_SITE } from "../manifest/site.ts";
+import { chooseFormats, type WebFormat } from "../manifest/formats.ts";
+import { DEFAULT_SITE, type SiteSettings } from "../manifest/site.ts";
 import { type Layout, listCalls, locksDir } from "../project/layout.ts";
 import { acquireLock } from "../project/lock.ts";
 import type { Report } from "../project/report.ts";
@@ -20,6 +20,7 @@ import { checkFreshness } from "./freshness.ts";
 import { noProgress, type ProgressListener } from "./progress.ts";
 import { type PreparedCall, type PublishOptions, redactCall } from "./redact-call.ts";
 import { checkRepeats } from "./transcript/publish.ts";
+import { fastPathsOn } from "./web/fast.ts";
 
 /** Words the call redacts that its transcript says again elsewhere (src/transcript/repeats.ts). */
 type Warned = { readonly warnings?: readonly RepeatWarning[] };
@@ -55,6 +56,34 @@ export interface BatchOptions {
   readonly onStart?: (call: string) => void;
   /** Called once per call, as soon as its outcome is known (in completion order). */
   readonly onOutcome?: (outcome: CallOutcome) => void;
+}
+
+/** The options of a run that publishes (`npm run redact`, the studio) that change what it writes. */
+export interface RunOptions {
+  readonly site: SiteSettings;
+  /** `--formats`: undefined when not given. */
+  readonly formats?: readonly WebFormat[];
+  readonly verify: boolean;
+  readonly acceptDecodeErrors: boolean;
+}
+
+/**
+ * What a run's options put into each private record's fingerprint (fingerprint.ts), so that a call published
+ * by one command is skipped as unchanged by another run with the same options.
+ */
+export function runSettings(o: RunOptions): OutputSettings {
+  // The site's address only makes the feed's links: changing it republishes no call.
+  const { file: _, url: _url, ...siteValues } = o.site;
+  return {
+    formats: o.formats?.join(",") ?? "",
+    site: JSON.stringify(siteValues),
+    // A call published unverified is verified by the next run that verifies.
+    ...(o.verify ? {} : { verify: "off" }),
+    // A decode that would be refused is published as it decodes: not what a run without it writes.
+    ...(o.acceptDecodeErrors ? { decodeErrors: "accepted" } : {}),
+    // The speed paths off (CALL_REDACTOR_FAST=0, for measuring them) give other bytes for long recordings.
+    ...(fastPathsOn() ? {} : { fast: "off" }),
+  };
 }
 
 /** The default number of calls in flight: one per core the process may use. */

@@ -5,6 +5,7 @@
  * it. Pure: words and patterns in, proposals out.
  */
 import { compareExact } from "../manifest/time.ts";
+import type { ManifestEntry } from "../manifest/types.ts";
 import type { ExactSeconds } from "../units.ts";
 import { type ListPattern, normalise, type Token } from "./lists.ts";
 import type { Word } from "./transcript.ts";
@@ -182,3 +183,9 @@ export function suggest(
     };
   });
 }
+
+/** Is the proposal already in the manifest: inside one entry of the same category? Such proposals are left out. */
+export const coveredBy = (entries: readonly ManifestEntry[], p: Proposal): boolean =>
+  entries.some(
+    (e) => e.category === p.category && compareExact(e.start, p.start) <= 0 && compareExact(p.end, e.end) <= 0,
+  );

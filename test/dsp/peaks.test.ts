@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { PeakMeter } from "../../src/dsp/peaks.ts";
+import { PeakMeter, PeakPyramid } from "../../src/dsp/peaks.ts";
 
 /**
  * Reference: frame i belongs to column floor(i·C/N) (computed in BigInt), and a column's peaks are
@@ -123,5 +123,69 @@ describe("PeakMeter", () => {
     m.push([new Float32Array(6)]);
     expect(() => m.result()).toThrow(/6 of 10/);
     expect(() => m.push([new Float32Array(5)])).toThrow(/more than the 10 frames/);
+  });
+});
+
+describe("PeakPyramid", () => {
+  it("gives at every level the min and max of each column's frames over all channels, however the stream is cut", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 0, max: 3000 }),
+        fc.array(fc.integer({ min: 1, max: 700 }), { minLength: 1, maxLength: 5 }),
+        fc.integer(),
+        (channels, frames, chunkSizes, seed) => {
+          let s = seed | 0 || 1;
+          const planar = Array.from({ length: channels }, () =>
+            Float32Array.from({ length: frames }, () => {
+              s ^= s << 13;
+              s ^= s >>> 17;
+              s ^= s << 5;
+              return Math.fround((s >>> 0) / 2 ** 31 - 1);
+            }),
+          );
+          const widths = [3, 12, 48];
+          const pyramid = new PeakPyramid(widths);
+          let at = 0;
+          let k = 0;
+          while (at < frames) {
+            const size = Math.min(chunkSizes[k++ % chunkSizes.length] ?? frames, frames - at);
+            pyramid.push(planar.map((ch) => ch.subarray(at, at + size)));
+            at += size;
+          }
+          const got = pyramid.result();
+          expect(got.frames).toBe(frames);
+          expect(got.levels.map((l) => l.framesPerColumn)).toEqual(widths);
+          for (const level of got.levels) {
+            const w = level.framesPerColumn;
+            const n = Math.ceil(frames / w);
+            const min: number[] = [];
+            const max: number[] = [];
+            for (let c = 0; c < n; c++) {
+              const values = planar.flatMap((ch) => Array.from(ch.subarray(c * w, (c + 1) * w)));
+              min.push(Math.min(...values));
+              max.push(Math.max(...values));
+            }
+            expect(Array.from(level.min)).toEqual(min);
+            expect(Array.from(level.max)).toEqual(max);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it("keeps blocks of columns, not one array that grows: a long stream crosses block edges", () => {
+    const p = new PeakPyramid([1, 4]);
+    const ramp = Float32Array.from({ length: 40000 }, (_, i) => (i % 7) / 8);
+    p.push([ramp]);
+    const { levels } = p.result();
+    expect(levels[0]?.max[39999]).toBe(ramp[39999]);
+    expect(levels[1]?.min.length).toBe(10000);
+  });
+
+  it("refuses levels that do not nest", () => {
+    expect(() => new PeakPyramid([])).toThrow(RangeError);
+    expect(() => new PeakPyramid([4, 6])).toThrow(RangeError);
   });
 });

@@ -16,13 +16,13 @@
  * REQUIRE_BROWSER=1 (CI) a missing Chromium is a failure instead. With
  * Chromium, nothing is skipped.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { speechLike, wavBytes } from "../helpers/audio.ts";
+import { HAVE_CHROMIUM, launchChromium, NOT_RUN, REQUIRED, watchProblems } from "../helpers/chromium.ts";
 import { pixelAt, readPng } from "../helpers/png.ts";
 import { type TempProject, tempProject } from "../helpers/project.ts";
 import { refSampleIndex } from "../helpers/signal.ts";
@@ -69,22 +69,10 @@ interface PageAudio extends PageElement {
   pause(): void;
   addEventListener(type: string, listener: () => void): void;
 }
-/** The parts of a SecurityPolicyViolationEvent the report uses. */
-interface ViolationEvent {
-  readonly violatedDirective: string;
-  readonly blockedURI: string;
-  readonly sample: string;
-}
-interface Violation {
-  readonly directive: string;
-  readonly blocked: string;
-  readonly sample: string;
-}
 declare const document: {
   querySelector(selector: string): PageElement | null;
   getElementById(id: string): PageElement | null;
   createElement(tag: string): PageElement;
-  addEventListener(type: "securitypolicyviolation", listener: (e: ViolationEvent) => void): void;
   readonly documentElement: { readonly scrollWidth: number };
   readonly body: PageElement;
 };
@@ -95,15 +83,6 @@ declare const getComputedStyle: (e: PageElement) => {
 };
 declare const Audio: new (src: string) => PageAudio;
 declare const window: { scrollTo(x: number, y: number): void; injected?: boolean };
-/** Exposed to every page by the test: a violation, the moment the page sees it. */
-declare const reportViolation: (v: Violation) => void;
-
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const REQUIRED = process.env.REQUIRE_BROWSER === "1";
-const NOT_RUN =
-  `browser test NOT RUN: no Chromium at ${CHROMIUM}. Install it with \`sudo apt-get install chromium\` ` +
-  "(Debian's package; set CHROMIUM_PATH for another binary). CI sets REQUIRE_BROWSER=1, which makes this a failure.";
 
 const RATE = 44100;
 const SECONDS = 6;
@@ -258,47 +237,14 @@ function pageInChromium(): void {
     if (run.status !== 0) throw new Error(`redact failed (${run.status}): ${run.stderr}`);
     server = await serveFolder(join(project.root, "out"));
     disk = pathToFileURL(join(project.root, "out")).href;
-    const { chromium } = await import("playwright-core");
-    profile = mkdtempSync(join(tmpdir(), "chromium-profile-"));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-      viewport: { width: 900, height: 1000 },
-      deviceScaleFactor: 1,
-      colorScheme: "light",
-    });
+    ({ context, profile } = await launchChromium({ viewport: { width: 900, height: 1000 }, colorScheme: "light" }));
     context.on("request", (r) => {
       const url = r.url();
       if (!url.startsWith(`${server.url}/`) && !url.startsWith(`${disk}/`)) foreign.push(url);
     });
     // Every page reports the violations it sees (the securitypolicyviolation event, which a policy in a
     // <meta> fires on the document) to the test at once, and every console error and uncaught exception.
-    await context.exposeBinding("reportViolation", (source, v: Violation) => {
-      problems.push(`CSP violation on ${source.page.url()}: ${v.directive} refused ${v.blocked || "-"} ${v.sample}`);
-    });
-    await context.addInitScript(() => {
-      document.addEventListener("securitypolicyviolation", (e) =>
-        reportViolation({ directive: e.violatedDirective, blocked: e.blockedURI, sample: e.sample }),
-      );
-    });
-    const watch = (p: Page): void => {
-      p.on("console", (m) => {
-        if (m.type() === "error") problems.push(`console error on ${p.url()}: ${m.text()}`);
-      });
-      p.on("pageerror", (e) => problems.push(`uncaught on ${p.url()}: ${e.message}`));
-    };
-    context.on("page", watch);
-    for (const p of context.pages()) watch(p);
+    await watchProblems(context, problems);
     page = await context.newPage();
     await page.goto(`${server.url}/call9.html`);
   }, 120_000);

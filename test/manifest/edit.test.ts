@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { appendEntries, type NewEntry } from "../../src/manifest/edit.ts";
+import { appendEntries, editEntries, type NewEntry } from "../../src/manifest/edit.ts";
 import { parseManifest } from "../../src/manifest/parse.ts";
 import { exact } from "../../src/manifest/time.ts";
 
@@ -89,5 +89,125 @@ describe("appendEntries", () => {
     const after = appendEntries(text, [{ ...A, category: "no" }]);
     expect(after).toContain('category: "no"');
     expect(parse(after).entries[0]?.category).toBe("no");
+  });
+});
+
+describe("editEntries", () => {
+  const CALL = [
+    "# yaml-language-server: $schema=../schema/manifest.schema.json",
+    "title: Call 4   # the tag",
+    "redactions:",
+    "  # first: a name",
+    '  - start: "0:04.110"',
+    "    end: 5.45",
+    "    category: sensitive",
+    '    note: "partner\'s name"',
+    "",
+    "  # second",
+    "  - start: 9.092",
+    "    duration: 1.34",
+    "    category: 'obscenity'",
+    "  - { start: '12.5', end: 13, category: sensitive }",
+    "",
+    "# settings",
+    "tone: { level: -18 }",
+    "",
+  ].join("\n");
+
+  it("changes only the values asked for, each written as the old one was", () => {
+    const after = editEntries(CALL, [
+      { number: 1, end: exact(5451n, 1000n) },
+      { number: 2, category: "sensitive" },
+      { number: 3, start: exact(121n, 10n) },
+    ]);
+    expect(after).toBe(
+      CALL.replace("end: 5.45", "end: 5.451")
+        .replace("category: 'obscenity'", "category: 'sensitive'")
+        .replace("start: '12.5'", "start: '12.100'"),
+    );
+    expect(parse(after).entries.map((e) => [e.start, e.end])).toEqual([
+      [exact(411n, 100n), exact(5451n, 1000n)],
+      [exact(9092n, 1000n), exact(10432n, 1000n)],
+      [exact(121n, 10n), exact(13n)],
+    ]);
+  });
+
+  it("keeps an entry's end when its start moves and it is written with duration:", () => {
+    const after = editEntries(CALL, [{ number: 2, start: exact(9n) }]);
+    expect(after).toBe(CALL.replace("start: 9.092", "start: 9.000").replace("duration: 1.34", "duration: 1.432"));
+    expect(parse(after).entries[1]?.end).toEqual(exact(10432n, 1000n));
+    const clock = editEntries(CALL, [{ number: 1, start: exact(4n), end: exact(6n) }]);
+    expect(clock).toContain('  - start: "0:04.000"\n    end: 6.000\n');
+  });
+
+  it("adds, changes and removes a note, in a block and in a flow mapping", () => {
+    const changed = editEntries(CALL, [{ number: 1, note: "line\nbreak" }]);
+    expect(changed).toBe(CALL.replace('note: "partner\'s name"', 'note: "line break"'));
+    const removed = editEntries(CALL, [{ number: 1, note: null }]);
+    expect(removed).toBe(CALL.replace('    note: "partner\'s name"\n', ""));
+    const added = editEntries(CALL, [
+      { number: 2, note: "a 'note'" },
+      { number: 3, note: "x" },
+    ]);
+    expect(added).toBe(
+      CALL.replace("    category: 'obscenity'\n", "    category: 'obscenity'\n    note: \"a 'note'\"\n").replace(
+        "category: sensitive }",
+        'category: sensitive, note: "x" }',
+      ),
+    );
+    expect(parse(added).entries.map((e) => e.note)).toEqual(["partner's name", "a 'note'", "x"]);
+    const flowRemoved = editEntries(added, [{ number: 3, note: "" }]);
+    expect(flowRemoved).toBe(added.replace(', note: "x"', ""));
+  });
+
+  it("removes entries with their own comment lines, and nothing else", () => {
+    expect(editEntries(CALL, [], [2])).toBe(
+      CALL.replace("  # second\n  - start: 9.092\n    duration: 1.34\n    category: 'obscenity'\n", ""),
+    );
+    expect(editEntries(CALL, [], [1])).toBe(
+      CALL.replace(
+        '  # first: a name\n  - start: "0:04.110"\n    end: 5.45\n    category: sensitive\n    note: "partner\'s name"\n',
+        "",
+      ),
+    );
+    const all = editEntries(CALL, [], [1, 2, 3]);
+    expect(all).toBe(
+      "# yaml-language-server: $schema=../schema/manifest.schema.json\ntitle: Call 4   # the tag\nredactions: []\n\n\n# settings\ntone: { level: -18 }\n",
+    );
+    expect(parse(all).entries).toEqual([]);
+    // And then appended to.
+    expect(parse(appendEntries(all, [A])).entries).toHaveLength(1);
+  });
+
+  it("removes from a flow list, any run of entries", () => {
+    const flow =
+      "redactions: [ { start: 1, end: 2, category: sensitive }, { start: 3, end: 4, category: sensitive }, { start: 5, end: 6, category: obscenity } ]  # c\n";
+    const starts = (t: string) => parse(t).entries.map((e) => Number(e.start.num / e.start.den));
+    expect(starts(editEntries(flow, [], [1]))).toEqual([3, 5]);
+    expect(editEntries(flow, [], [2])).toBe(flow.replace(", { start: 3, end: 4, category: sensitive }", ""));
+    expect(starts(editEntries(flow, [], [2, 3]))).toEqual([1]);
+    expect(starts(editEntries(flow, [], [1, 2]))).toEqual([5]);
+    expect(editEntries(flow, [], [1, 2, 3])).toBe("redactions: [  ]  # c\n");
+    expect(parse(editEntries(flow, [], [1, 2, 3])).entries).toEqual([]);
+  });
+
+  it("keeps CRLF line ends, and a block scalar note's neighbours", () => {
+    const crlf = "redactions:\r\n  - start: 1\r\n    end: 2\r\n    category: sensitive\r\npad: 5\r\n";
+    expect(editEntries(crlf, [{ number: 1, note: "n" }])).toBe(
+      crlf.replace("sensitive\r\n", 'sensitive\r\n    note: "n"\r\n'),
+    );
+    const block =
+      "redactions:\n  - start: 1\n    end: 2\n    note: |\n      two\n      lines\n    category: sensitive\npad: 5\n";
+    const replaced = editEntries(block, [{ number: 1, note: "one" }]);
+    expect(replaced).toBe('redactions:\n  - start: 1\n    end: 2\n    note: "one"\n    category: sensitive\npad: 5\n');
+    expect(editEntries(block, [{ number: 1, note: null }])).toBe(
+      "redactions:\n  - start: 1\n    end: 2\n    category: sensitive\npad: 5\n",
+    );
+  });
+
+  it("removes a note written first, right after the dash", () => {
+    const text = "redactions:\n  - note: n\n    start: 1\n    end: 2\n    category: sensitive\n";
+    const after = editEntries(text, [{ number: 1, note: null }]);
+    expect(after).toBe("redactions:\n  - start: 1\n    end: 2\n    category: sensitive\n");
   });
 });

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { exact, parseDecimalNumberText, parseTimeText } from "../../src/manifest/time.ts";
-import { formatExactClock, formatExactSeconds } from "../../src/manifest/time-text.ts";
+import { exact, parseDecimalNumberText, parseTimeText, toSampleIndex } from "../../src/manifest/time.ts";
+import { formatExactClock, formatExactSeconds, timeOfSample } from "../../src/manifest/time-text.ts";
 
 describe("exact time text", () => {
   it.each([
@@ -31,5 +31,33 @@ describe("exact time text", () => {
 
   it("refuses a time with no finite decimal expansion", () => {
     expect(() => formatExactSeconds(exact(1n, 3n))).toThrow(RangeError);
+  });
+});
+
+describe("timeOfSample", () => {
+  it("names every sample exactly, with the fewest decimals (3 or more)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 3600 * 192000 }),
+        fc.constantFrom(8000, 11025, 16000, 22050, 44100, 48000, 96000, 192000),
+        (sample, rate) => {
+          const t = timeOfSample(sample, rate);
+          expect(toSampleIndex(t, rate)).toBe(sample);
+          const decimals = formatExactSeconds(t, 3).split(".")[1]?.length ?? 0;
+          expect(decimals).toBeLessThanOrEqual(rate <= 50000 ? 5 : 6);
+          // One decimal fewer (when above 3) would not name it: the shortest.
+          if (decimals > 3) {
+            const scale = 10n ** BigInt(decimals - 1);
+            const near = [(t.num * scale) / t.den, (t.num * scale) / t.den + 1n].map((n) => exact(n, scale));
+            for (const u of near) expect(toSampleIndex(u, rate)).not.toBe(sample);
+          }
+        },
+      ),
+    );
+  });
+
+  it("keeps milliseconds as they are", () => {
+    expect(formatExactClock(timeOfSample(44321, 44100))).toBe("0:01.005");
+    expect(formatExactSeconds(timeOfSample(8000 * 61 + 8, 8000), 3)).toBe("61.001");
   });
 });
