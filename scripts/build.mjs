@@ -2,8 +2,9 @@
 /**
  * Builds the installed package's one executable, dist/call-redactor.js (package.json `bin`): src/cli/bin.ts
  * and every module of src/ it imports, bundled by esbuild into one ES module for Node 20. Dependencies stay
- * imports (npm installs them beside it); nothing else is needed at run time. `prepack` runs this, so
- * `npm pack` and `npm publish` ship code built from the sources they are run on.
+ * imports (npm installs them beside it); the studio's page files are copied to dist/studio/; nothing else
+ * is needed at run time. `prepack` runs this, so `npm pack` and `npm publish` ship code built from the
+ * sources they are run on.
  *
  *   node scripts/build.mjs
  *
@@ -13,7 +14,7 @@
  * would write (`redact --version`: about 125 ms of CPU against 155 ms, docs/install.md), and needs no
  * rewriting of the sources' `.ts` import paths or a copy of package.json (version.ts imports it) in dist/.
  */
-import { rmSync } from "node:fs";
+import { cpSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -33,3 +34,5 @@ await build({
   // No source map: the bundle is not minified, and each module is marked with its source path.
   logLevel: "warning",
 });
+// The studio's page (its own scripts and style sheet) is served from beside the bundle (src/studio/assets.ts).
+cpSync(join(root, "src/studio/public"), join(outDir, "studio"), { recursive: true });

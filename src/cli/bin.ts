@@ -3,7 +3,7 @@
  * `call-redactor <command> [options]`: the installed package's one executable (package.json `bin`,
  * compiled to dist/call-redactor.js at `prepack` by scripts/build.mjs). It picks the command and loads
  * that command's module only, which runs itself as `npm run <command>` runs it in this repository: same
- * arguments, same output, same exit codes (run.ts). New commands (`studio`) get a line in COMMANDS.
+ * arguments, same output, same exit codes (run.ts). A new command gets a line in COMMANDS.
  */
 import { UsageError } from "../errors.ts";
 import { TOOL } from "../version.ts";
@@ -16,6 +16,10 @@ const COMMANDS: Readonly<Record<string, { readonly load: () => Promise<unknown>;
   verify: { load: () => import("./verify.ts"), about: "check what out/ holds for calls, from the files themselves" },
   labels: { load: () => import("./labels.ts"), about: "import or export Audacity labels: labels import|export <call>" },
   suggest: { load: () => import("./suggest.ts"), about: "propose entries from a transcript with word timings" },
+  studio: {
+    load: () => import("./studio.ts"),
+    about: "mark, check and publish calls in the browser (this computer only)",
+  },
 };
 
 const HELP = `${TOOL.name} ${TOOL.version}: redact call recordings and publish them for the web.

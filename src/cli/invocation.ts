@@ -12,7 +12,7 @@ export function startedFromBin(): void {
 }
 
 const rewrite = (s: string): string =>
-  s.replace(/npm run (redact|verify|labels|suggest)(?: --(?= ))?/g, "call-redactor $1");
+  s.replace(/npm run (redact|verify|labels|suggest|studio)(?: --(?= ))?/g, "call-redactor $1");
 
 /**
  * `text` with every `npm run <command> [--]` written as the installed command is typed. Lines laid out

@@ -4,7 +4,8 @@ import { UsageError } from "../errors.ts";
 export const STUDIO_HELP = `Mark, check and publish calls in the browser.
 
 Usage:
-  npm run studio [-- --port N --open --accept-decode-errors]
+  npm run studio
+  npm run studio -- --port N --open --accept-decode-errors
 
 Starts a server on 127.0.0.1 (this computer only) and prints its address with this run's
 token: http://127.0.0.1:PORT/?token=... Open it in a browser. The studio reads and writes

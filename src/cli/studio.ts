@@ -5,6 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { startStudio } from "../studio/server.ts";
+import { asTyped } from "./invocation.ts";
 import { type ExitStatus, runCommand } from "./run.ts";
 import { parseStudioArgs, STUDIO_HELP } from "./studio-args.ts";
 
@@ -28,7 +29,7 @@ function openBrowser(url: string): void {
 async function main(argv: readonly string[]): Promise<ExitStatus> {
   const args = parseStudioArgs(argv);
   if (args === "help") {
-    process.stdout.write(STUDIO_HELP);
+    process.stdout.write(asTyped(STUDIO_HELP));
     return 0;
   }
   const studio = await startStudio({

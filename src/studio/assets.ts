@@ -55,8 +55,18 @@ export interface Assets {
   readonly vendor: ReadonlyMap<string, Asset>;
 }
 
+/**
+ * The page's own files: beside the installed package's bundle (dist/studio/, copied there by
+ * scripts/build.mjs), or src/studio/public/ in this repository.
+ */
+function publicFolder(): string {
+  const besideBundle = join(dirname(fileURLToPath(import.meta.url)), "studio");
+  if (existsSync(join(besideBundle, "studio.js"))) return besideBundle;
+  return join(projectRoot(), "src", "studio", "public");
+}
+
 export function loadAssets(): Assets {
-  const publicDir = join(projectRoot(), "src", "studio", "public");
+  const publicDir = publicFolder();
   const own = new Map<string, Asset>();
   for (const name of readdirSync(publicDir)) {
     const type = TYPES[name.slice(name.lastIndexOf("."))];

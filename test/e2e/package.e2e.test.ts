@@ -10,6 +10,8 @@
  * executable as unpacked. esbuild (an optional dependency, for `npm run` in a clone) is removed before
  * anything runs, to show that the installed command needs no bundler or TypeScript loader.
  */
+
+import { spawn } from "node:child_process";
 import {
   accessSync,
   constants,
@@ -23,7 +25,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runNpm, TALK_LABELS, writeTalkProject } from "../helpers/npm.ts";
+import { runNpm, TALK_LABELS, userEnv, writeTalkProject } from "../helpers/npm.ts";
 import { REPO } from "../helpers/project.ts";
 
 const pkg = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { name: string; version: string };
@@ -59,7 +61,11 @@ describe("the packed package, installed into an empty folder", { timeout: 120_00
   it("holds the compiled command, the README and the schemas; no sources, tests or recordings", () => {
     const installed = join(app, "node_modules", pkg.name);
     expect(readdirSync(installed).sort()).toEqual(["README.md", "dist", "docs", "package.json", "schema"]);
-    expect(readdirSync(join(installed, "dist"))).toEqual(["call-redactor.js"]);
+    expect(readdirSync(join(installed, "dist")).sort()).toEqual(["call-redactor.js", "studio"]);
+    // The studio's page: its own scripts and style sheet, copied from src/studio/public/ at build.
+    expect(readdirSync(join(installed, "dist/studio")).sort()).toEqual(
+      readdirSync(join(REPO, "src/studio/public")).sort(),
+    );
     expect(readdirSync(join(installed, "schema")).sort()).toEqual(["manifest.schema.json", "site.schema.json"]);
     expect(readFileSync(join(installed, "dist/call-redactor.js"), "utf8")).toMatch(/^#!\/usr\/bin\/env node\n/);
     // Install scripts did not run: the ffmpeg the tool falls back to is executable as unpacked.
@@ -75,7 +81,7 @@ describe("the packed package, installed into an empty folder", { timeout: 120_00
     const help = npx("--help");
     expect(help.status, help.stderr).toBe(0);
     expect(help.stdout).toContain("Usage:\n  call-redactor <command> [options]");
-    for (const command of ["redact", "verify", "labels", "suggest"])
+    for (const command of ["redact", "verify", "labels", "suggest", "studio"])
       expect(help.stdout).toMatch(new RegExp(`^  ${command} `, "m"));
     const version = npx("--version");
     expect(version.status, version.stderr).toBe(0);
@@ -87,6 +93,59 @@ describe("the packed package, installed into an empty folder", { timeout: 120_00
     const labelsHelp = npx("help", "labels");
     expect(labelsHelp.status, labelsHelp.stderr).toBe(0);
     expect(labelsHelp.stdout).toContain("  call-redactor labels export <call> [FILE]\n");
+    const studioHelp = npx("studio", "--help");
+    expect(studioHelp.status, studioHelp.stderr).toBe(0);
+    expect(studioHelp.stdout).toContain("  call-redactor studio --port N");
+    expect(studioHelp.stdout).not.toContain("npm run");
+  });
+
+  it("npx call-redactor studio serves its page, its scripts, wavesurfer.js and the calls; Ctrl-C stops it", async () => {
+    const child = spawn("npx", ["--no-install", "call-redactor", "studio"], {
+      cwd: app,
+      env: userEnv(),
+      detached: true,
+    });
+    try {
+      let out = "";
+      let err = "";
+      child.stderr.on("data", (d: Buffer) => {
+        err += d.toString();
+      });
+      const url = await new Promise<URL>((resolve, reject) => {
+        child.stdout.on("data", (d: Buffer) => {
+          out += d.toString();
+          const m = /^studio: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)$/m.exec(out);
+          if (m) resolve(new URL(m[1] as string));
+        });
+        child.on("exit", (code) => reject(new Error(`studio exited (${code}) before printing its address: ${err}`)));
+      });
+      const token = url.searchParams.get("token") as string;
+      // The address swaps its token for a cookie (src/studio/security.ts), which a browser then sends.
+      const first = await fetch(url, { redirect: "manual" });
+      expect(first.status).toBe(303);
+      expect(first.headers.get("set-cookie")).toContain(`studio-${url.port}=${token}`);
+      const get = (path: string) => fetch(new URL(path, url), { headers: { cookie: `studio-${url.port}=${token}` } });
+      const page = await get("/");
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain("<!doctype html>");
+      for (const path of ["/static/studio.js", "/static/studio.css", "/vendor/wavesurfer.esm.js"]) {
+        const r = await get(path);
+        expect([path, r.status]).toEqual([path, 200]);
+        expect((await r.text()).length).toBeGreaterThan(100);
+      }
+      const calls = await get("/api/calls");
+      expect(calls.status).toBe(200);
+      expect(JSON.stringify(await calls.json())).toContain('"talk"');
+      const exited = new Promise<string>((resolve) => child.on("exit", (code, signal) => resolve(`${code ?? signal}`)));
+      // npx runs the command in a process of its own: Ctrl-C in a terminal reaches both (their group).
+      process.kill(-(child.pid as number), "SIGINT");
+      // The studio exits 130 as every command does on Ctrl-C; npx may be ended by the signal first.
+      expect(["130", "SIGINT"]).toContain(await exited);
+      await expect(fetch(url)).rejects.toThrow(); // nothing listens there any more
+      expect(err).not.toMatch(/error/i);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) process.kill(-(child.pid as number), "SIGKILL");
+    }
   });
 
   it("an unknown command is a usage error (exit 2) naming the commands", () => {
@@ -94,7 +153,7 @@ describe("the packed package, installed into an empty folder", { timeout: 120_00
     expect(r.status).toBe(2);
     expect(r.stdout).toBe("");
     expect(r.stderr).toBe(
-      "error: unknown command publish: use one of redact, verify, labels, suggest; see call-redactor --help\n",
+      "error: unknown command publish: use one of redact, verify, labels, suggest, studio; see call-redactor --help\n",
     );
   });
 
