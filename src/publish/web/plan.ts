@@ -80,7 +80,8 @@ export function planFormats(
 ): FormatPlan[] {
   return targets.map((t) => {
     const codecDb = codecDbs.get(t.format) ?? 0;
-    const headroomDb = WEB_CODECS[t.format].headroomDb + (extraHeadroomDb.get(t.format) ?? 0);
+    const usual = WEB_CODECS[t.format].headroomDb[webChannels === 2 ? "stereo" : "mono"];
+    const headroomDb = usual + (extraHeadroomDb.get(t.format) ?? 0);
     const first = firstGain(measured, codecDb, headroomDb, webChannels);
     const settle = first.limiter && Number.isFinite(measured.integratedLufs);
     return {
